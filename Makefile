@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: install install-dev index run test lint evals bench
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Incremental: embeds only new or changed documents, so it is cheap to run every time.
+index: install
+	$(PY) -m index build
+
+run: index
+	$(PY) app.py
+
+lint: install-dev
+	$(PY) -m ruff check .
+
+test: install-dev lint
+	$(PY) -m pytest -q
+	$(PY) -m evals --check
+
+evals: install-dev
+	$(PY) -m evals
+
+bench: install-dev
+	$(PY) benchmarks/bench_index.py
+	$(PY) benchmarks/bench_query.py

@@ -1,0 +1,1 @@
+"""Turn reply documents into a searchable index: load, parse, chunk, embed, store."""

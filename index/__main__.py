@@ -1,0 +1,85 @@
+"""`python -m index build [--rebuild]` and `python -m index status`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from index.building import build_from_corpus
+from index.embeddings import embedder_id, load_embedder
+from index.errors import YinlingError
+from index.records import BuildReport
+from index.settings import Settings
+from index.store import IndexStore, connect
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index", description="建立或查看银龄问答的索引")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="按 corpus/ 建立或增量更新索引")
+    build.add_argument("--rebuild", action="store_true", help="全部重新嵌入（更换嵌入模型后需要）")
+    commands.add_parser("status", help="列出已索引的文档")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        store = IndexStore(connect(settings), settings.collection)
+        if args.command == "status":
+            return print_status(store)
+        return run_build(settings, store, rebuild=args.rebuild)
+    except YinlingError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("已中断：原有索引未改动", file=sys.stderr)
+        return 130
+
+
+def run_build(settings: Settings, store: IndexStore, rebuild: bool) -> int:
+    started = time.perf_counter()
+    embedder = load_embedder(settings.embed_model)
+    print(f"语料 {settings.corpus_dir}，嵌入模型 {embedder_id(embedder)}", file=sys.stderr)
+    report = build_from_corpus(
+        store, embedder, settings.corpus_dir, settings.chunking, rebuild=rebuild, progress=print_progress
+    )
+    print_report(report, time.perf_counter() - started)
+    return 0
+
+
+def print_progress(stage: str, done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\r嵌入 {done}/{total} 个片段", end=end, file=sys.stderr, flush=True)
+
+
+def print_report(report: BuildReport, seconds: float) -> None:
+    for name, reason in report.skipped.items():
+        print(f"跳过 {name}：{reason}", file=sys.stderr)
+    for label, doc_ids in (("新增", report.added), ("更新", report.updated), ("删除", report.removed)):
+        for doc_id in doc_ids:
+            print(f"{label} {doc_id}")
+    if report.changed or report.embedded_chunks:
+        print(f"完成：嵌入 {report.embedded_chunks} 个片段，共 {report.total_chunks} 个片段，用时 {seconds:.1f} 秒")
+    else:
+        print(f"索引已是最新：{len(report.unchanged)} 份文档均无变化，没有重新嵌入任何片段（re-embedded 0 chunks）")
+
+
+def print_status(store: IndexStore) -> int:
+    active = store.active()
+    if active is None:
+        print("还没有索引：运行 `python -m index build`")
+        return 1
+    _, manifest = active
+    print(
+        f"索引版本 {manifest.version}，嵌入模型 {manifest.embedder}，"
+        f"维度 {manifest.dimension}，分块 {manifest.chunking}"
+    )
+    for entry in manifest.docs.values():
+        meta = entry.meta
+        print(f"- {meta.doc_id}：{meta.title}｜{meta.number}｜{meta.issuer}｜{meta.date}｜{entry.chunks} 个片段")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

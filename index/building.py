@@ -1,0 +1,171 @@
+"""Build or update the index from the corpus, re-embedding only what changed."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from index.chunking import chunk_document
+from index.embeddings import embedder_id
+from index.errors import DocumentError, StoreError, YinlingError
+from index.loading import read_corpus
+from index.parsing import parse_document
+from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
+from index.store import DocEntry, IndexStore, Manifest, copy_documents, require_compatible, write_chunks
+
+log = logging.getLogger(__name__)
+
+# Bump when parsing or chunking changes what the same text produces: every document is re-chunked.
+PARSER_VERSION = 1
+EMBED_BATCH = 32
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass(frozen=True)
+class PreparedDoc:
+    source: SourceFile
+    meta: DocMeta
+    chunks: list[Chunk]
+
+
+def doc_id_for(name: str) -> str:
+    """A stable id from the file's path in the corpus: `a/b 答复.txt` → `a__b-答复`."""
+    stem = name.rsplit(".", 1)[0]
+    return re.sub(r"[^\w\-]+", "-", stem.replace("/", "__")).strip("-") or "doc"
+
+
+def prepare(source: SourceFile, params: ChunkingParams) -> PreparedDoc:
+    parsed = parse_document(source.text, doc_id_for(source.name), source=source.name)
+    return PreparedDoc(source, parsed.meta, chunk_document(parsed, params))
+
+
+def build_index(
+    store: IndexStore,
+    embedder: Embeddings,
+    corpus_sources: list[SourceFile | DocumentError],
+    params: ChunkingParams,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Bring the index in line with the corpus.
+
+    Unchanged documents keep their stored vectors; changed and new ones are embedded;
+    removed ones disappear. The new state becomes visible only when all of it is
+    written: on any failure the previous index stays intact and usable.
+
+    Args:
+        store: where the index lives.
+        embedder: embeds changed chunks; must match the index unless `rebuild`.
+        corpus_sources: the corpus as read, with the errors of unreadable files.
+        params: chunk size bounds.
+        rebuild: re-embed everything, also when the embedder changed.
+        progress: called with (stage, done, total) while embedding.
+
+    Returns:
+        What was added, updated, removed, kept and skipped.
+    """
+    report = BuildReport()
+    docs = prepared_docs(corpus_sources, params, report)
+    store.drop_uncommitted()
+    active = store.active()
+    new_manifest = Manifest(embedder_id(embedder), 0, params.as_dict(), PARSER_VERSION)
+    old_docs: dict[str, DocEntry] = {}
+    if active and not rebuild:
+        require_compatible(active[1], new_manifest.embedder)
+        if (active[1].chunking, active[1].parser_version) == (new_manifest.chunking, PARSER_VERSION):
+            old_docs = active[1].docs
+    keep = {
+        doc_id for doc_id, doc in docs.items() if doc_id in old_docs and old_docs[doc_id].sha256 == doc.source.sha256
+    }
+    classify(report, docs, keep, active[1].docs if active else {})
+    report.total_chunks = sum(len(doc.chunks) for doc in docs.values())
+    if active and not report.changed and not rebuild:
+        return report
+    new_manifest.version = (active[1].version + 1) if active else 1
+    write_version(store, embedder, docs, keep, active, new_manifest, report, progress)
+    return report
+
+
+def prepared_docs(
+    sources: list[SourceFile | DocumentError], params: ChunkingParams, report: BuildReport
+) -> dict[str, PreparedDoc]:
+    docs: dict[str, PreparedDoc] = {}
+    for source in sources:
+        if isinstance(source, DocumentError):
+            name, _, reason = str(source).partition(": ")
+            report.skipped[name] = reason or str(source)
+            log.warning("skipped %s", source)
+            continue
+        doc = prepare(source, params)
+        if doc.meta.doc_id in docs:
+            report.skipped[source.name] = f"与 {docs[doc.meta.doc_id].source.name} 的文档编号相同，请改名"
+            continue
+        docs[doc.meta.doc_id] = doc
+    return docs
+
+
+def classify(report: BuildReport, docs: dict[str, PreparedDoc], keep: set[str], indexed: dict[str, DocEntry]) -> None:
+    for doc_id in sorted(docs):
+        if doc_id in keep:
+            report.unchanged.append(doc_id)
+        elif doc_id in indexed:
+            report.updated.append(doc_id)
+        else:
+            report.added.append(doc_id)
+    report.removed = sorted(set(indexed) - set(docs))
+
+
+def write_version(
+    store: IndexStore,
+    embedder: Embeddings,
+    docs: dict[str, PreparedDoc],
+    keep: set[str],
+    active: tuple | None,
+    manifest: Manifest,
+    report: BuildReport,
+    progress: Progress | None,
+) -> None:
+    """Fill a new collection version and commit it; drop it again on any failure."""
+    try:
+        collection = store.create_version(manifest.version)
+    except Exception as error:
+        raise StoreError(f"无法在 Chroma 中创建新的索引版本：{error}") from error
+    try:
+        if active and keep:
+            copy_documents(active[0], collection, sorted(keep))
+        changed = [chunk for doc_id in sorted(docs) if doc_id not in keep for chunk in docs[doc_id].chunks]
+        vectors = embed_chunks(embedder, changed, progress)
+        write_chunks(collection, changed, vectors, {doc_id: doc.meta for doc_id, doc in docs.items()})
+        report.embedded_chunks = len(changed)
+        manifest.dimension = len(vectors[0]) if vectors else (active[1].dimension if active else 0)
+        manifest.docs = {doc_id: DocEntry(doc.meta, doc.source.sha256, len(doc.chunks)) for doc_id, doc in docs.items()}
+        store.commit(collection, manifest)
+    except BaseException as error:
+        store.drop(collection.name)
+        if isinstance(error, YinlingError | KeyboardInterrupt):
+            raise
+        raise StoreError(f"建索引失败，原有索引未改动：{type(error).__name__}: {error}") from error
+
+
+def embed_chunks(embedder: Embeddings, chunks: list[Chunk], progress: Progress | None) -> list[list[float]]:
+    vectors: list[list[float]] = []
+    for start in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[start : start + EMBED_BATCH]
+        vectors.extend(embedder.embed_documents([chunk.embed_text for chunk in batch]))
+        if progress:
+            progress("embed", len(vectors), len(chunks))
+    return vectors
+
+
+def build_from_corpus(
+    store: IndexStore, embedder: Embeddings, corpus_dir: Path, params: ChunkingParams, **kwargs
+) -> BuildReport:
+    """Read the corpus directory and build; the entry points' one call."""
+    return build_index(store, embedder, list(read_corpus(corpus_dir)), params, **kwargs)

@@ -1,0 +1,25 @@
+"""Errors whose message is meant for the person running Yinling, with how to fix it."""
+
+
+class YinlingError(Exception):
+    """Base class: the message is shown as it is, and says what to do."""
+
+
+class DocumentError(YinlingError):
+    """A corpus file cannot be read or holds no text."""
+
+
+class IndexMissingError(YinlingError):
+    """No index has been built yet."""
+
+
+class IndexMismatchError(YinlingError):
+    """The index was built with another embedder or chunking than asked for."""
+
+
+class EmbedderError(YinlingError):
+    """The embedding model cannot be loaded."""
+
+
+class StoreError(YinlingError):
+    """The vector store cannot be reached or written."""

