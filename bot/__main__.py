@@ -1,0 +1,80 @@
+"""`python -m bot ask "问题" [--json]` and `python -m bot search "关键词" [--k N] [--json]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from bot.chain import Yinling
+from bot.records import Answer, Hit
+from index.chunking import format_date_zh
+from index.errors import YinlingError
+from index.settings import Settings
+
+STATUS_ZH = {"done": "已开展", "plan": "计划", "general": ""}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="银龄问答：按民政答复文件回答问题")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="回答一个问题，附出处")
+    ask.add_argument("question")
+    ask.add_argument("--history", action="append", default=[], help="此前问过的问题（可重复，按先后）")
+    ask.add_argument("--json", action="store_true", help="输出 JSON（格式见 README）")
+    search = commands.add_parser("search", help="列出最相关的原文段落")
+    search.add_argument("query")
+    search.add_argument("--k", type=int, default=5, help="返回几段（1–50，默认 5）")
+    search.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "search" and not 1 <= args.k <= 50:
+        parser.error("--k 必须在 1 到 50 之间")
+    try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        bot = Yinling.open(settings)
+        if args.command == "ask":
+            answer = bot.ask(args.question, args.history)
+            print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render_answer(answer))
+        else:
+            hits = bot.search(args.query, k=args.k)
+            print(
+                json.dumps(search_json(args.query, hits), ensure_ascii=False, indent=2)
+                if args.json
+                else render_hits(hits)
+            )
+    except YinlingError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def search_json(query: str, hits: list[Hit]) -> dict:
+    return {"query": query, "results": [hit.to_json() for hit in hits]}
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    for citation in answer.citations:
+        meta, chunk = citation.hit.meta, citation.hit.chunk
+        lines.append(f"\n[{citation.n}] {meta.issuer}《{meta.title}》{meta.number} {format_date_zh(meta.date)}")
+        lines.append(f"    {chunk.section}")
+        lines.append(f"    {chunk.text}")
+    return "\n".join(lines)
+
+
+def render_hits(hits: list[Hit]) -> str:
+    if not hits:
+        return "没有找到相关段落"
+    blocks = []
+    for hit in hits:
+        status = STATUS_ZH.get(hit.chunk.status, "")
+        head = f"{hit.rank}. [{hit.score:.3f}] {hit.chunk.section}" + (f"（{status}）" if status else "")
+        source = f"   {hit.meta.title}｜{hit.meta.number}｜{format_date_zh(hit.meta.date)}"
+        blocks.append(f"{head}\n{source}\n   {hit.chunk.text}")
+    return "\n\n".join(blocks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

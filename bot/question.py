@@ -1,0 +1,112 @@
+"""Make a raw question ready for retrieval: clean it, check it, resolve follow-ups, add terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.errors import QuestionError
+from bot.records import Query
+from index.lexical import keywords
+
+TERMS_FILE = Path(__file__).parent / "data" / "terms.tsv"
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Full-width ASCII letters and digits (Ａ, ９) become ASCII; CJK punctuation is kept.
+FULL_WIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+FOLLOW_UP_START = ("那", "那么", "还有", "另外", "它", "这个", "这些", "那个", "此外", "and ", "what about")
+FOLLOW_UP_END = ("呢", "吗")
+FOLLOW_UP_MAX_CHARS = 12
+
+
+@dataclass(frozen=True)
+class TermMap:
+    """Colloquial words (一个人住) and the official terms (独居) the documents use."""
+
+    pairs: tuple[tuple[str, tuple[str, ...]], ...]
+
+    @classmethod
+    def load(cls, path: Path = TERMS_FILE) -> TermMap:
+        pairs = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                colloquial, official = line.split("\t")
+                pairs.append((colloquial.lower(), tuple(official.split())))
+        return cls(tuple(pairs))
+
+    def official_terms(self, text: str) -> list[str]:
+        """The official terms for the colloquial words in `text` that `text` lacks."""
+        lowered = text.lower()
+        found: dict[str, None] = {}
+        for colloquial, officials in self.pairs:
+            if colloquial in lowered:
+                found.update((term, None) for term in officials if term not in lowered)
+        return list(found)
+
+
+@cache
+def default_terms() -> TermMap:
+    return TermMap.load()
+
+
+def normalize(text: str) -> str:
+    """Drop control and zero-width characters, make digits and letters half-width, and
+    convert traditional Chinese to simplified."""
+    import zhconv
+
+    text = text.translate(ZERO_WIDTH).translate(FULL_WIDTH).replace("\u3000", " ")
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return zhconv.convert(text, "zh-cn")
+
+
+def check(question: str, max_chars: int) -> None:
+    """Raise QuestionError when a normalised question cannot be asked."""
+    if not question:
+        raise QuestionError("问题是空的：请输入想问的内容，例如“全省有多少家养老机构？”")
+    if len(question) > max_chars:
+        raise QuestionError(f"问题太长（{len(question)} 字）：请控制在 {max_chars} 字以内，只问一件事")
+    if not re.search(r"[\w\u3400-\u9fff]", question):
+        raise QuestionError("没有看懂这个问题：请用文字描述想问的内容")
+
+
+def is_follow_up(question: str) -> bool:
+    q = question.strip().rstrip("？?。.!！ ").lower()
+    return len(q) <= FOLLOW_UP_MAX_CHARS and (q.startswith(FOLLOW_UP_START) or q.endswith(FOLLOW_UP_END))
+
+
+def prepare_query(
+    raw: str, history: list[str] | tuple[str, ...] = (), *, max_chars: int = 300, terms: TermMap | None = None
+) -> Query:
+    """Normalise and check a question and build what retrieval searches with.
+
+    A follow-up ("那农村呢？") is searched together with the earlier questions it refers
+    back to, up to the last question that stood on its own.
+
+    Raises:
+        QuestionError: the question is empty, too long or has no words.
+    """
+    question = normalize(raw)
+    check(question, max_chars)
+    past = [normalize(h) for h in history if h and normalize(h)]
+    context = context_questions(question, past)
+    terms = terms or default_terms()
+    base = " ".join([*context, question])
+    expansion = terms.official_terms(base)
+    search_text = " ".join([base, *expansion])
+    focus = tuple(keywords(question)) + tuple(terms.official_terms(question))
+    return Query(question=question, history=tuple(past), search_text=search_text, focus=focus)
+
+
+def context_questions(question: str, past: list[str]) -> list[str]:
+    """The earlier questions a follow-up leans on, oldest first; none for a standalone one."""
+    context: list[str] = []
+    current = question
+    for earlier in reversed(past):
+        if not is_follow_up(current):
+            break
+        context.insert(0, earlier)
+        current = earlier
+    return context

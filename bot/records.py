@@ -1,0 +1,95 @@
+"""Typed records between retrieval, composition and the interfaces."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from index.records import Chunk, DocMeta
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and rank."""
+
+    chunk: Chunk
+    meta: DocMeta
+    score: float
+    rank: int
+    dense: float = 0.0  # cosine similarity, 0 when the dense side did not find it
+    lexical: float = 0.0  # BM25 score, 0 when the lexical side did not find it
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "doc_id": self.chunk.doc_id,
+            "doc_title": self.meta.title,
+            "doc_number": self.meta.number,
+            "date": self.meta.date,
+            "section": self.chunk.section,
+            "status": self.chunk.status,
+            "chunk_id": self.chunk.chunk_id,
+            "text": self.chunk.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source: the chunk an answer sentence came from."""
+
+    n: int
+    hit: Hit
+    sentences: tuple[str, ...]  # the cited sentences, verbatim from the chunk
+
+    def to_json(self) -> dict[str, Any]:
+        meta, chunk = self.hit.meta, self.hit.chunk
+        return {
+            "n": self.n,
+            "doc_id": chunk.doc_id,
+            "doc_title": meta.title,
+            "doc_number": meta.number,
+            "issuer": meta.issuer,
+            "date": meta.date,
+            "section": chunk.section,
+            "status": chunk.status,
+            "chunk_id": chunk.chunk_id,
+            "text": chunk.text,
+            "sentences": list(self.sentences),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a question gets: plain text citing [n], the citations, and what was retrieved."""
+
+    question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...] = ()
+    retrieved: tuple[Hit, ...] = ()
+    search_query: str = ""
+    reason: str = ""  # why it refused, for logs and evals
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "citations": [citation.to_json() for citation in self.citations],
+            "retrieved": [hit.to_json() for hit in self.retrieved],
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question made ready for retrieval."""
+
+    question: str  # as normalised
+    history: tuple[str, ...] = ()
+    search_text: str = ""  # what retrieval sees: follow-up context and official terms added
+    focus: tuple[str, ...] = field(default=())  # content words of this turn, weighted up
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)

@@ -1,0 +1,104 @@
+"""Hybrid retrieval as a LangChain retriever: Chroma dense search and jieba BM25, fused by RRF."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from langchain_chroma import Chroma
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from bot.records import Hit
+from index.lexical import Bm25Index, tokenize
+from index.records import DocMeta
+from index.store import chunk_from_record, chunk_metadata, doc_meta_from_record
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    """Reciprocal-rank fusion: score = Σ weight / (rrf_k + rank) over the two rankings."""
+
+    k: int = 5  # results returned
+    fetch_k: int = 20  # candidates taken from each side
+    rrf_k: int = 10  # small corpora want a small constant: top ranks matter more
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+
+
+def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int) -> dict[str, float]:
+    """Fuse ranked id lists, each with its weight, into one score per id."""
+    scores: dict[str, float] = {}
+    for ids, weight in rankings:
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (rrf_k + rank)
+    return scores
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense (Chroma) and lexical (BM25) search over the same chunks, fused.
+
+    Each returned Document carries the chunk's stored metadata plus `score`, `rank`,
+    `dense` (cosine similarity) and `lexical` (BM25 score).
+    """
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    vectorstore: Chroma
+    bm25: Bm25Index
+    metas: dict[str, DocMeta]
+    params: FusionParams = FusionParams()
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        return [hit_to_document(hit) for hit in self.search(query)]
+
+    def search(self, query: str, k: int | None = None) -> list[Hit]:
+        """The best `k` chunks for `query`, fused from both sides."""
+        k = k or self.params.k
+        fetch_k = max(self.params.fetch_k, k)
+        dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k)
+        dense_scores = {doc.metadata["chunk_id"]: 1.0 - distance for doc, distance in dense}
+        chunks = {doc.metadata["chunk_id"]: chunk_from_record(doc.page_content, doc.metadata) for doc, _ in dense}
+        lexical = self.bm25.search(tokenize(query), fetch_k)
+        lexical_scores = {chunk.chunk_id: score for chunk, score in lexical}
+        chunks.update((chunk.chunk_id, chunk) for chunk, _ in lexical)
+        fused = rrf_fuse(
+            [
+                (list(dense_scores), self.params.dense_weight),
+                ([chunk.chunk_id for chunk, _ in lexical], self.params.lexical_weight),
+            ],
+            self.params.rrf_k,
+        )
+        ranked = sorted(fused, key=lambda chunk_id: fused[chunk_id], reverse=True)[:k]
+        return [
+            Hit(
+                chunk=chunks[chunk_id],
+                meta=self.metas[chunks[chunk_id].doc_id],
+                score=fused[chunk_id],
+                rank=rank,
+                dense=dense_scores.get(chunk_id, 0.0),
+                lexical=lexical_scores.get(chunk_id, 0.0),
+            )
+            for rank, chunk_id in enumerate(ranked, start=1)
+        ]
+
+
+def hit_to_document(hit: Hit) -> Document:
+    """A LangChain Document filled from a Hit at the boundary."""
+    scores = {"score": hit.score, "rank": hit.rank, "dense": hit.dense, "lexical": hit.lexical}
+    return Document(
+        page_content=hit.chunk.text, metadata=chunk_metadata(hit.chunk, hit.meta) | scores, id=hit.chunk.chunk_id
+    )
+
+
+def document_to_hit(document: Document) -> Hit:
+    metadata = document.metadata
+    return Hit(
+        chunk=chunk_from_record(document.page_content, metadata),
+        meta=doc_meta_from_record(metadata),
+        score=metadata["score"],
+        rank=metadata["rank"],
+        dense=metadata["dense"],
+        lexical=metadata["lexical"],
+    )

@@ -1,0 +1,172 @@
+"""Jieba tokenisation with a domain dictionary, and the BM25 index derived from stored chunks."""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from index.records import Chunk
+
+USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+# Function words and question words that say nothing about what is asked.
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "有",
+        "和",
+        "与",
+        "及",
+        "等",
+        "对",
+        "为",
+        "将",
+        "也",
+        "都",
+        "就",
+        "把",
+        "被",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "嘛",
+        "哦",
+        "哪",
+        "哪些",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "多少",
+        "几",
+        "个",
+        "家",
+        "张",
+        "户",
+        "人",
+        "我",
+        "你",
+        "他",
+        "她",
+        "它",
+        "我们",
+        "你们",
+        "他们",
+        "这",
+        "那",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "请问",
+        "请",
+        "能",
+        "会",
+        "可以",
+        "要",
+        "想",
+        "问",
+        "一下",
+        "知道",
+        "告诉",
+        "一个",
+        "没有",
+        "还",
+        "又",
+        "吗？",
+        "呢？",
+        "啥",
+        "咋",
+        "谁",
+        "哪里",
+        "哪儿",
+        "现在",
+        "目前",
+        "一些",
+        "有没有",
+        "是不是",
+        "能不能",
+        "给",
+        "让",
+        "跟",
+        "从",
+        "到",
+        "上",
+        "下",
+        "里",
+        "中",
+        "多",
+        "少",
+        "大",
+        "小",
+        "好",
+        "政府",
+        "省里",
+        "国家",
+    ]
+)
+TOKEN = re.compile(r"[\u3400-\u9fffA-Za-z0-9.%]+")
+
+
+@cache
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(USER_DICT))
+    return tokenizer
+
+
+@cache
+def _tagger():
+    import jieba.posseg
+
+    return jieba.posseg.POSTokenizer(_jieba())
+
+
+def tag(text: str) -> list[tuple[str, str]]:
+    """Words with their jieba part-of-speech flags (ns: place, n: noun, v: verb …)."""
+    return [(pair.word, pair.flag) for pair in _tagger().lcut(text)]
+
+
+def tokenize(text: str) -> list[str]:
+    """Search-mode jieba tokens, lower-cased, without punctuation and stopwords."""
+    tokens = _jieba().lcut_for_search(text.lower())
+    return [t for t in tokens if TOKEN.fullmatch(t) and t not in STOPWORDS]
+
+
+def keywords(text: str) -> list[str]:
+    """The content words of a question, longest segmentation (not search mode), in order."""
+    tokens = _jieba().lcut(text.lower())
+    seen: dict[str, None] = {}
+    for token in tokens:
+        if TOKEN.fullmatch(token) and token not in STOPWORDS and not token.isdigit():
+            seen.setdefault(token)
+    return list(seen)
+
+
+class Bm25Index:
+    """BM25 over chunk text with its breadcrumb; rebuilt from Chroma on load."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.chunks = chunks
+        corpus = [tokenize(chunk.embed_text) for chunk in chunks]
+        self._bm25 = BM25Okapi(corpus) if chunks else None
+
+    def search(self, query_tokens: list[str], k: int) -> list[tuple[Chunk, float]]:
+        """The `k` best chunks with a positive score, best first."""
+        if self._bm25 is None or not query_tokens:
+            return []
+        scores = self._bm25.get_scores(query_tokens)
+        ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:k]
+        return [(self.chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]
