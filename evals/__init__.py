@@ -1,0 +1,1 @@
+"""Measure answer quality on a gold question set, against a plain LangChain baseline."""
