@@ -16,11 +16,11 @@ from pathlib import Path
 
 import yaml
 
-from bot.coverage import CoverageParams, judge
-from bot.question import TermMap, default_terms
+from bot.coverage import CoverageJudge
 from bot.records import Answer, Citation, Hit, Query
 from index.chunking import format_date_zh
 from index.lexical import tokenize
+from index.parsing import DOC_NUMBER
 from index.records import META, PLAN
 from index.sentences import split_sentences
 
@@ -28,11 +28,13 @@ WORDING_FILE = Path(__file__).parent / "data" / "wording.yaml"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是)[^，,；]{0,24}。$")
 ASKS_AMOUNT = re.compile(r"多少|几|数量|比例|占比|how many|how much", re.IGNORECASE)
+DOC_REFERENCE = re.compile(r"答复|回复|文件|这份|本文|公文|提案|建议")
 META_INTENTS = (
+    ("date", re.compile(r"什么时候(发|印发|答复|出的|写的)|哪天|日期|哪一天|成文")),
     ("number", re.compile(r"文号|编号|字号|文件号")),
-    ("issuer", re.compile(r"谁发|哪个(单位|部门|机关)|发文单位|落款|谁(作|做)的答复|谁答复")),
-    ("date", re.compile(r"什么时候(发|印发|答复|出的)|哪天|日期|哪一天|成文")),
+    ("issuer", re.compile(r"谁发|哪个(单位|部门|机关)|发文单位|落款|谁(作|做)的答复|谁答复|是谁答复")),
     ("addressee", re.compile(r"(答复|回复)(给|的是)谁|写给谁|主送")),
+    ("subject", re.compile(r"关于什么|讲的是什么|讲什么|说的是什么|主要内容|针对什么|什么建议|哪个提案")),
     ("title", re.compile(r"标题|题目|叫什么")),
 )
 
@@ -61,57 +63,70 @@ def say(key: str, **values: str) -> str:
     return wording()[key].format_map(values)
 
 
-def compose(
-    query: Query,
-    hits: list[Hit],
-    *,
-    terms: TermMap | None = None,
-    coverage: CoverageParams | None = None,
-    params: ComposeParams | None = None,
-) -> Answer:
-    """Answer `query` from `hits`, or refuse when they do not cover it.
+class SentenceIdf:
+    """Inverse document frequency of words over every sentence of the corpus."""
 
-    Args:
-        query: the prepared question.
-        hits: retrieved chunks, best first.
-        terms: the colloquial → official term map.
-        coverage: refusal calibration.
-        params: how many sentences to use.
+    def __init__(self, texts: list[str]):
+        self.sentences = [sentence for text in texts for sentence in split_sentences(text)]
+        self._cache: dict[str, float] = {}
 
-    Returns:
-        The answer with its citations, or a refusal with none.
-    """
-    terms = terms or default_terms()
-    coverage = coverage or CoverageParams()
-    params = params or ComposeParams()
-    intent = meta_intent(query.question)
-    if intent and hits:
-        return answer_meta(query, hits, intent)
-    judged_text = query.question if not query.history else query.search_text
-    verdict = judge(judged_text, hits, terms, coverage)
-    if not verdict.covered:
-        return refuse(query, hits, verdict.reason, verdict.referral)
-    chosen = select_sentences(query, hits[: params.hits_used], params)
-    if not chosen:
-        return refuse(query, hits, "no sentence matched", "")
-    return assemble(query, hits, chosen)
+    def __call__(self, token: str) -> float:
+        if token not in self._cache:
+            containing = sum(token in sentence for sentence in self.sentences)
+            self._cache[token] = math.log(1 + len(self.sentences) / (1 + containing)) if containing else 0.0
+        return self._cache[token]
+
+
+class ExtractiveComposer:
+    """Answers from the documents' own sentences, or refuses; needs no LLM."""
+
+    def __init__(self, judge: CoverageJudge, idf: SentenceIdf, params: ComposeParams | None = None):
+        self.judge = judge
+        self.idf = idf
+        self.params = params or ComposeParams()
+
+    def compose(self, query: Query, hits: list[Hit]) -> Answer:
+        """Answer `query` from `hits`, or refuse when they do not cover it.
+
+        Args:
+            query: the prepared question.
+            hits: retrieved chunks, best first.
+
+        Returns:
+            The answer with its citations, or a refusal with none.
+        """
+        intent = meta_intent(query.question)
+        if intent and hits:
+            return answer_meta(query, hits, intent)
+        verdict = self.judge.judge(query.question, hits)
+        if not verdict.covered:
+            return refuse(query, hits, verdict.reason, verdict.referral)
+        chosen = select_sentences(query, hits[: self.params.hits_used], self.idf, self.params)
+        if not chosen:
+            return refuse(query, hits, "no sentence matched", "")
+        return assemble(query, hits, chosen)
 
 
 def meta_intent(question: str) -> str:
-    return next((name for name, pattern in META_INTENTS if pattern.search(question)), "")
+    """Which metadata field a question about the document itself asks for, or ""."""
+    intent = next((name for name, pattern in META_INTENTS if pattern.search(question)), "")
+    if intent and intent != "number" and not DOC_REFERENCE.search(question) and not DOC_NUMBER.search(question):
+        return ""  # "哪天开始" about a programme is not about the document
+    return intent
 
 
 def answer_meta(query: Query, hits: list[Hit], intent: str) -> Answer:
     """Answer a question about the document itself from its metadata chunk."""
     hit = next((h for h in hits if h.chunk.kind == META), hits[0])
     meta = hit.meta
-    value = {"number": meta.number, "issuer": meta.issuer, "date": meta.date, "addressee": meta.addressee}.get(
-        intent, meta.title
-    )
-    if not value and intent != "title":
+    fields = {"number": meta.number, "issuer": meta.issuer, "date": meta.date, "addressee": meta.addressee}
+    if intent == "subject" and not meta.subject:
+        intent = "title"
+    if not fields.get(intent, meta.title):
         return refuse(query, hits, f"document has no {intent}", "")
     sentence = say(
         f"meta_{intent}",
+        subject=meta.subject,
         number=meta.number,
         issuer=meta.issuer,
         date_zh=format_date_zh(meta.date),
@@ -122,7 +137,7 @@ def answer_meta(query: Query, hits: list[Hit], intent: str) -> Answer:
     return Answer(query.question, f"{sentence}[1]", False, (citation,), tuple(hits), query.search_text)
 
 
-def select_sentences(query: Query, hits: list[Hit], params: ComposeParams) -> list[Candidate]:
+def select_sentences(query: Query, hits: list[Hit], idf: SentenceIdf, params: ComposeParams) -> list[Candidate]:
     """The sentences that best answer the question, in the order they should be read."""
     candidates = [
         Candidate(sentence, hit, 0.0)
@@ -133,7 +148,7 @@ def select_sentences(query: Query, hits: list[Hit], params: ComposeParams) -> li
     ]
     if not candidates:
         return []
-    weights = term_weights(query, [c.sentence for c in candidates])
+    weights = term_weights(query, idf)
     wants_amount = bool(ASKS_AMOUNT.search(query.question))
     scored = [Candidate(c.sentence, c.hit, score_sentence(c, weights, wants_amount)) for c in candidates]
     best = max(scored, key=lambda c: c.score)
@@ -146,20 +161,17 @@ def select_sentences(query: Query, hits: list[Hit], params: ComposeParams) -> li
     return sorted(kept, key=lambda c: (c.hit.chunk.ordinal, c.hit.chunk.text.index(c.sentence)))
 
 
-def term_weights(query: Query, sentences: list[str]) -> dict[str, float]:
-    """IDF over the candidate sentences; words of the current turn count double."""
-    tokens = set(tokenize(query.search_text))
+def term_weights(query: Query, idf: SentenceIdf) -> dict[str, float]:
+    """Corpus IDF of each query word; words of the current turn count double."""
     focus = {t for word in query.focus for t in tokenize(word)}
-    weights = {}
-    for token in tokens:
-        containing = sum(token in s for s in sentences)
-        idf = math.log(1 + len(sentences) / (1 + containing))
-        weights[token] = idf * (2.0 if token in focus else 1.0)
-    return weights
+    return {token: idf(token) * (2.0 if token in focus else 1.0) for token in set(tokenize(query.search_text))}
 
 
 def score_sentence(candidate: Candidate, weights: dict[str, float], wants_amount: bool) -> float:
+    """Weighted query words in the sentence; words only in its section heading count half."""
+    section = candidate.hit.chunk.section
     matched = sum(weight for token, weight in weights.items() if token in candidate.sentence)
+    matched += 0.5 * sum(w for t, w in weights.items() if t in section and t not in candidate.sentence)
     if matched == 0:
         return 0.0
     bonus = 0.3 * matched if wants_amount and NUMBER.search(candidate.sentence) else 0.0

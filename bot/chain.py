@@ -14,9 +14,9 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from bot.answer import ComposeParams, compose
-from bot.coverage import CoverageParams
-from bot.question import TermMap, default_terms, prepare_query
+from bot.answer import ComposeParams, ExtractiveComposer, SentenceIdf
+from bot.coverage import CoverageJudge, CoverageParams
+from bot.question import default_terms, prepare_query
 from bot.records import Answer, Hit, Query
 from bot.retrieval import FusionParams, HybridRetriever
 from index.embeddings import embedder_id, load_embedder
@@ -35,14 +35,9 @@ class BotParams:
     max_question_chars: int = 300
 
 
-def extractive_composer(terms: TermMap, params: BotParams) -> Runnable:
-    """The default composer: the documents' own sentences, cited."""
-    return RunnableLambda(
-        lambda state: compose(
-            state["query"], state["hits"], terms=terms, coverage=params.coverage, params=params.compose
-        ),
-        name="extractive_composer",
-    )
+def extractive_composer(composer: ExtractiveComposer) -> Runnable:
+    """The default composer as a Runnable: the documents' own sentences, cited."""
+    return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="extractive_composer")
 
 
 def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParams) -> Runnable:
@@ -66,8 +61,10 @@ class Yinling:
         self.retriever = retriever
         self.manifest = manifest
         self.params = params
-        self.terms = default_terms()
-        self.chain = build_chain(retriever, composer or extractive_composer(self.terms, params), params)
+        chunks = retriever.bm25.chunks
+        judge = CoverageJudge("\n".join(chunk.embed_text for chunk in chunks), default_terms(), params.coverage)
+        self.composer = ExtractiveComposer(judge, SentenceIdf([chunk.text for chunk in chunks]), params.compose)
+        self.chain = build_chain(retriever, composer or extractive_composer(self.composer), params)
 
     @classmethod
     def open(cls, settings: Settings, params: BotParams | None = None, embedder: Embeddings | None = None) -> Yinling:

@@ -1,9 +1,11 @@
 """Decide whether the retrieved chunks cover a question, or whether to refuse it.
 
-A question is covered when one of the best chunks contains most of its content words
-(after colloquial words are mapped to official ones) and every place it names. Place
-names and known out-of-scope topics (pensions, medical insurance, fees…) that no chunk
-mentions are refused with a pointer to the office that does answer them.
+The question's content words (colloquial ones mapped to official terms) are split into
+those the corpus knows and those it does not. A question is covered when enough of its
+words are known to the corpus and one of the best chunks holds most of the known ones.
+A place the corpus never names (北京) always means refusal; a known out-of-scope topic
+(养老金, 医保, 收费 …) means refusal with a pointer to the office that answers it,
+unless a chunk plainly covers the rest of the question.
 """
 
 from __future__ import annotations
@@ -18,19 +20,25 @@ from bot.records import Hit
 from index.lexical import STOPWORDS, TOKEN, tag
 
 REFERRALS_FILE = Path(__file__).parent / "data" / "referrals.tsv"
+PLACES_FILE = Path(__file__).parent / "data" / "places.txt"
+GENERIC_FILE = Path(__file__).parent / "data" / "generic_words.txt"
 INJECTION = re.compile(
     r"忽略|无视|忘记|忘掉|扮演|假装|你现在是|系统提示|提示词|越狱|ignore|disregard|pretend|system prompt|jailbreak",
     re.IGNORECASE,
 )
-CONTENT_FLAGS = ("n", "v", "a", "t", "s", "j", "l", "i", "eng")
-PLACE_FLAGS = ("ns", "nt")
+CONTENT_FLAGS = ("n", "v", "a", "t", "s", "j", "l", "i")
+# A word jieba tags as a place counts as one only with an administrative suffix; jieba tags
+# many common words (城市, 东西) as places.
+PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
 class CoverageParams:
-    min_coverage: float = 0.5  # share of content terms one chunk must contain
-    min_dense: float = 0.80  # cosine floor when the question has no Chinese content words
+    min_known_share: float = 0.4  # share of the question's words the corpus must know
+    min_coverage: float = 0.5  # share of the known words one retrieved chunk must hold
+    referral_override: float = 0.75  # a chunk holding this share of all words outweighs a referral topic
+    min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
     chunks_checked: int = 3
     enabled: bool = True  # off only to measure what refusal is worth
 
@@ -55,6 +63,21 @@ class Term:
 
 
 @cache
+def word_list(path: Path) -> frozenset[str]:
+    """A data file of whitespace-separated words; lines starting with # are comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
+def places() -> frozenset[str]:
+    return word_list(PLACES_FILE)
+
+
+def is_place(word: str, flag: str) -> bool:
+    return word in places() or (flag == "ns" and bool(PLACE_SUFFIX.fullmatch(word)))
+
+
+@cache
 def referrals(path: Path = REFERRALS_FILE) -> dict[str, str]:
     table = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -67,48 +90,68 @@ def referrals(path: Path = REFERRALS_FILE) -> dict[str, str]:
 def question_terms(question: str, terms: TermMap) -> list[Term]:
     """Content words of a question; a colloquial phrase counts as its group of official terms."""
     text = question.lower()
-    found: list[Term] = []
+    found: dict[tuple[str, ...], Term] = {}
     for colloquial, officials in terms.pairs:
         if colloquial in text:
-            found.append(Term((colloquial, *officials)))
+            found.setdefault((colloquial, *officials), Term((colloquial, *officials)))
             text = text.replace(colloquial, " ")
     for word, flag in tag(text):
-        if not TOKEN.fullmatch(word) or word in STOPWORDS or word.isdigit() or not CJK.search(word):
+        if not TOKEN.fullmatch(word) or word in STOPWORDS or word in word_list(GENERIC_FILE) or not CJK.search(word):
             continue
-        if flag.startswith(CONTENT_FLAGS) or flag in PLACE_FLAGS or word in referrals():
-            found.append(Term((word,), is_place=flag in PLACE_FLAGS))
-    return found
+        place = is_place(word, flag)
+        if len(word) > 1 and (flag.startswith(CONTENT_FLAGS) or place or word in referrals()):
+            found.setdefault((word,), Term((word,), is_place=place))
+    return list(found.values())
 
 
-def judge(question: str, hits: list[Hit], terms: TermMap, params: CoverageParams) -> Verdict:
-    """Whether the hits cover the question, and if not, why and where to ask instead."""
-    if not params.enabled:
-        return Verdict(bool(hits), 1.0, reason="" if hits else "no hits")
-    if INJECTION.search(question):
-        return Verdict(False, 0.0, reason="injection")
-    if not hits:
-        return Verdict(False, 0.0, reason="no hits")
-    wanted = question_terms(question, terms)
-    texts = [f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.meta.title}{hit.meta.issuer}" for hit in hits]
-    texts = texts[: params.chunks_checked]
-    if not wanted:
-        best_dense = max(hit.dense for hit in hits)
-        return Verdict(
-            best_dense >= params.min_dense,
-            best_dense,
-            reason="" if best_dense >= params.min_dense else "low similarity",
-        )
-    coverage, best_text = max((share_found(wanted, text), text) for text in texts)
-    for term in wanted:
-        if term.found_in(best_text):
-            continue
-        referral = next((referrals()[w] for w in term.alternatives if w in referrals()), "")
-        if term.is_place or referral:
-            return Verdict(False, coverage, reason=f"not covered: {term.alternatives[0]}", referral=referral)
-    if coverage < params.min_coverage:
-        return Verdict(False, coverage, reason=f"coverage {coverage:.2f}")
-    return Verdict(True, coverage)
+class CoverageJudge:
+    """Judges questions against one corpus: what it knows, and what the hits hold."""
+
+    def __init__(self, corpus_text: str, terms: TermMap, params: CoverageParams | None = None):
+        self.corpus_text = corpus_text
+        self.terms = terms
+        self.params = params or CoverageParams()
+
+    def judge(self, question: str, hits: list[Hit]) -> Verdict:
+        """Whether the hits cover the question, and if not, why and where to ask instead."""
+        params = self.params
+        if not params.enabled:
+            return Verdict(bool(hits), 1.0, reason="" if hits else "no hits")
+        if INJECTION.search(question):
+            return Verdict(False, 0.0, reason="injection")
+        if not hits:
+            return Verdict(False, 0.0, reason="no hits")
+        wanted = question_terms(question, self.terms)
+        if not wanted:
+            return self.judge_by_similarity(hits)
+        known = [term for term in wanted if term.found_in(self.corpus_text)]
+        unknown = [term for term in wanted if term not in known]
+        texts = [hit_text(hit) for hit in hits[: params.chunks_checked]]
+        best_text = max(texts, key=lambda text: share_found(wanted, text))
+        overall = share_found(wanted, best_text)
+        place = next((term for term in unknown if term.is_place), None)
+        if place:
+            return Verdict(False, overall, reason=f"unknown place: {place.alternatives[0]}")
+        referral = next((referrals()[w] for term in unknown for w in term.alternatives if w in referrals()), "")
+        if referral and overall < params.referral_override:
+            return Verdict(False, overall, reason="out-of-scope topic", referral=referral)
+        if not known or len(known) / len(wanted) < params.min_known_share:
+            return Verdict(False, overall, reason=f"corpus knows {len(known)}/{len(wanted)} words")
+        coverage = share_found(known, best_text)
+        if coverage < params.min_coverage:
+            return Verdict(False, coverage, reason=f"coverage {coverage:.2f}")
+        return Verdict(True, coverage)
+
+    def judge_by_similarity(self, hits: list[Hit]) -> Verdict:
+        """No Chinese content word to check (an English question): trust the embedder's score."""
+        best = max(hit.dense for hit in hits)
+        covered = best >= self.params.min_dense
+        return Verdict(covered, best, reason="" if covered else f"similarity {best:.2f}")
+
+
+def hit_text(hit: Hit) -> str:
+    return f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.meta.title}{hit.meta.issuer}"
 
 
 def share_found(wanted: list[Term], text: str) -> float:
-    return sum(term.found_in(text) for term in wanted) / len(wanted)
+    return sum(term.found_in(text) for term in wanted) / len(wanted) if wanted else 0.0

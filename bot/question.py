@@ -45,6 +45,13 @@ class TermMap:
                 found.update((term, None) for term in officials if term not in lowered)
         return list(found)
 
+    def strip_colloquial(self, text: str) -> str:
+        """`text` with the colloquial words that have official terms blanked out."""
+        lowered = text.lower()
+        for colloquial, _ in self.pairs:
+            lowered = lowered.replace(colloquial, " ")
+        return lowered
+
 
 @cache
 def default_terms() -> TermMap:
@@ -96,7 +103,7 @@ def prepare_query(
     base = " ".join([*context, question])
     expansion = terms.official_terms(base)
     search_text = " ".join([base, *expansion])
-    focus = tuple(keywords(question)) + tuple(terms.official_terms(question))
+    focus = tuple(keywords(terms.strip_colloquial(question))) + tuple(terms.official_terms(question))
     return Query(question=question, history=tuple(past), search_text=search_text, focus=focus)
 
 

@@ -11,7 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from bot.records import Hit
-from index.lexical import Bm25Index, tokenize
+from index.lexical import Bm25Index
 from index.records import DocMeta
 from index.store import chunk_from_record, chunk_metadata, doc_meta_from_record
 
@@ -60,7 +60,7 @@ class HybridRetriever(BaseRetriever):
         dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k)
         dense_scores = {doc.metadata["chunk_id"]: 1.0 - distance for doc, distance in dense}
         chunks = {doc.metadata["chunk_id"]: chunk_from_record(doc.page_content, doc.metadata) for doc, _ in dense}
-        lexical = self.bm25.search(tokenize(query), fetch_k)
+        lexical = self.bm25.search(query, fetch_k)
         lexical_scores = {chunk.chunk_id: score for chunk, score in lexical}
         chunks.update((chunk.chunk_id, chunk) for chunk, _ in lexical)
         fused = rrf_fuse(

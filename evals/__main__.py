@@ -66,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
             settings = dataclasses.replace(settings, data_dir=args.data_dir, chroma_host="")
         else:
             settings = dataclasses.replace(settings, data_dir=Path(tmp), chroma_host="", collection="evals")
-            build_from_corpus(IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking)
+            build_from_corpus(
+                IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
+            )
         bot = Yinling.open(settings, params, embedder=embedder)
         outcomes, records = evaluate(gold, lambda q, h: bot.ask(q, h).to_json())
         systems = {"Yinling": aggregate(outcomes)}
@@ -81,7 +83,11 @@ def run(args: argparse.Namespace) -> int:
     report = render_report(args.set, systems, outcomes, thresholds, failures)
     args.report.write_text(report, encoding="utf-8")
     if args.json:
-        print(json.dumps({"systems": systems, "by_kind": by_kind(outcomes), "failures": failures}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"systems": systems, "by_kind": by_kind(outcomes), "failures": failures}, ensure_ascii=False, indent=2
+            )
+        )
     else:
         print(report)
     if args.check and failures:
@@ -131,7 +137,10 @@ def render_report(set_path: Path, systems: dict, outcomes: list[Outcome], thresh
         "",
         "## Gate",
         "",
-        "Thresholds: " + ", ".join(f"{k} {'≥ ' + str(v['min']) if 'min' in v else '≤ ' + str(v['max'])}" for k, v in thresholds.items()),
+        "Thresholds: "
+        + ", ".join(
+            f"{k} {'≥ ' + str(v['min']) if 'min' in v else '≤ ' + str(v['max'])}" for k, v in thresholds.items()
+        ),
         "",
         "Result: " + ("**pass**" if not failures else "**FAIL** — " + "; ".join(failures)),
         "",

@@ -35,7 +35,13 @@ class Baseline:
         """The same shape as `python -m bot ask --json`."""
         found = self.store.similarity_search_with_score(question, k=5)
         retrieved = [
-            {"rank": rank, "score": 1.0 - distance, "doc_id": doc.metadata["source"], "section": "", "text": doc.page_content}
+            {
+                "rank": rank,
+                "score": 1.0 - distance,
+                "doc_id": doc.metadata["source"],
+                "section": "",
+                "text": doc.page_content,
+            }
             for rank, (doc, distance) in enumerate(found, start=1)
         ]
         top = found[0][0].page_content if found else ""

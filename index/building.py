@@ -21,7 +21,7 @@ from index.store import DocEntry, IndexStore, Manifest, copy_documents, require_
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what the same text produces: every document is re-chunked.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -68,6 +68,7 @@ def describe_meta(meta: DocMeta) -> str:
         ("发文单位", meta.issuer),
         ("成文日期", format_date_zh(meta.date)),
         ("主送单位", meta.addressee),
+        ("答复事项", meta.subject),
     ]
     return "\n".join(f"{name}：{value}" for name, value in fields if value)
 

@@ -115,6 +115,7 @@ STOPWORDS = frozenset(
     ]
 )
 TOKEN = re.compile(r"[\u3400-\u9fffA-Za-z0-9.%]+")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
 
 
 @cache
@@ -155,16 +156,23 @@ def keywords(text: str) -> list[str]:
     return list(seen)
 
 
+def bm25_tokens(text: str) -> list[str]:
+    """Words plus overlapping character pairs of Chinese runs, so a typo'd word still matches."""
+    bigrams = [run[i : i + 2] for run in CJK_RUN.findall(text) for i in range(len(run) - 1)]
+    return tokenize(text) + bigrams
+
+
 class Bm25Index:
     """BM25 over chunk text with its breadcrumb; rebuilt from Chroma on load."""
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
-        corpus = [tokenize(chunk.embed_text) for chunk in chunks]
+        corpus = [bm25_tokens(chunk.embed_text) for chunk in chunks]
         self._bm25 = BM25Okapi(corpus) if chunks else None
 
-    def search(self, query_tokens: list[str], k: int) -> list[tuple[Chunk, float]]:
+    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
         """The `k` best chunks with a positive score, best first."""
+        query_tokens = bm25_tokens(query)
         if self._bm25 is None or not query_tokens:
             return []
         scores = self._bm25.get_scores(query_tokens)

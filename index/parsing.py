@@ -21,6 +21,7 @@ SECTION_HEADING = re.compile(rf"^[（(]([{CN_DIGITS}]+)[)）]\s*(.+)$")
 POINT_START = re.compile(rf"(?<![{CN_DIGITS}])([一二三四五六七八九十]{{1,3}}是)(?=[{_CJK}“《])")
 ARABIC_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
 CHINESE_DATE = re.compile(rf"([{CN_DIGITS}○O]{{4}})年([{CN_DIGITS}]{{1,3}})月([{CN_DIGITS}]{{1,3}})日")
+SUBJECT = re.compile(r"《([^》]{4,80})》(?:已)?收悉")
 ISSUER_HINT = re.compile(r"(厅|局|委员会|委|办公室|政府|部|中心|院|会)$")
 
 PLAN_WORDS = ("下步", "下一步", "今后", "工作安排", "工作打算", "计划", "思路", "下阶段")
@@ -46,6 +47,7 @@ def parse_document(text: str, doc_id: str, source: str = "") -> ParsedDocument:
     if not lines:
         return ParsedDocument(DocMeta(doc_id=doc_id, title="", source=source), ())
     header, body, footer = split_header_footer(lines)
+    subject = next((m.group(1) for line in body[:3] if (m := SUBJECT.search(line))), "")
     meta = DocMeta(
         doc_id=doc_id,
         title=header.get("title", ""),
@@ -54,6 +56,7 @@ def parse_document(text: str, doc_id: str, source: str = "") -> ParsedDocument:
         issuer=footer.get("issuer", ""),
         date=footer.get("date", ""),
         source=source,
+        subject=subject,
     )
     return ParsedDocument(meta, tuple(parse_sections(body)))
 

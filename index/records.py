@@ -27,6 +27,7 @@ class DocMeta:
     issuer: str = ""
     date: str = ""  # ISO 8601, empty when the document has none
     source: str = ""  # file name inside the corpus
+    subject: str = ""  # what it replies to: the proposal named in its opening (《…》收悉)
 
 
 @dataclass(frozen=True)
