@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import math
 import shutil
 from pathlib import Path
@@ -27,7 +28,7 @@ class FakeEmbeddings(Embeddings):
 
     def _vector(self, text: str) -> list[float]:
         vector = [0.0] * self.dimension
-        for a, b in zip(text, text[1:], strict=False):
+        for a, b in itertools.pairwise(text):
             vector[int(hashlib.md5((a + b).encode()).hexdigest(), 16) % self.dimension] += 1.0
         norm = math.sqrt(sum(v * v for v in vector)) or 1.0
         return [v / norm for v in vector]

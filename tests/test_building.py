@@ -6,7 +6,10 @@ from index.records import ChunkingParams
 from index.store import IndexStore, connect, read_chunks
 from tests.conftest import FailingEmbeddings, FakeEmbeddings
 
-EXTRA = "关于社区食堂的答复\n吉民函〔2024〕5号\n一、工作开展情况\n（一）建设食堂。今年建成社区老年食堂136个。\n吉林省民政厅\n2024年1月5日\n"
+EXTRA = (
+    "关于社区食堂的答复\n吉民函〔2024〕5号\n一、工作开展情况\n"
+    "（一）建设食堂。今年建成社区老年食堂136个。\n吉林省民政厅\n2024年1月5日\n"
+)
 
 
 def build(settings, embedder, **kwargs):

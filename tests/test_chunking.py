@@ -8,8 +8,8 @@ from index.sentences import split_long, split_sentences
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
 
-def seed_chunks(seed_text, params=ChunkingParams()):
-    return chunk_document(parse_document(seed_text, "jl"), params)
+def seed_chunks(seed_text, params=None):
+    return chunk_document(parse_document(seed_text, "jl"), params or ChunkingParams())
 
 
 def test_no_chunk_cuts_a_number(seed_text):

@@ -95,7 +95,10 @@ def test_missing_corpus_dir_says_which_setting(tmp_path):
 
 
 def test_pdf_wrapped_lines_are_rejoined_but_headings_kept():
-    page = "对某某提案的答复\n今年全省新建社区老年食堂一百三十六个，建成嵌入式养老服务设\n施一百七十九个。\n（一）建设养老大院。"
+    page = (
+        "对某某提案的答复\n今年全省新建社区老年食堂一百三十六个，建成嵌入式养老服务设\n"
+        "施一百七十九个。\n（一）建设养老大院。"
+    )
     assert join_pdf_lines(page).splitlines() == [
         "对某某提案的答复",
         "今年全省新建社区老年食堂一百三十六个，建成嵌入式养老服务设施一百七十九个。",
