@@ -1,0 +1,82 @@
+"""The command lines as a hotline worker or a script runs them, on the real corpus."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from index.settings import ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def run(args, settings, check=False):
+    env = os.environ | {
+        "YINLING_DATA_DIR": str(settings.data_dir),
+        "YINLING_COLLECTION": settings.collection,
+        "YINLING_CORPUS_DIR": str(settings.corpus_dir),
+    }
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=check)
+
+
+def test_ask_json_answers_with_numbers_and_the_right_section(real_settings):
+    result = run(["-m", "bot", "ask", "全省有多少家养老机构？", "--json"], real_settings, check=True)
+    answer = json.loads(result.stdout)
+    assert set(answer) == {"question", "answer", "refused", "citations", "retrieved"}
+    assert "1558" in answer["answer"] and "14.45万" in answer["answer"] and not answer["refused"]
+    citation = answer["citations"][0]
+    assert citation["section"] == "一、工作开展情况 › （四）加强养老服务设施建设"
+    assert {"n", "doc_id", "doc_title", "doc_number", "issuer", "date", "section", "text"} <= set(citation)
+    assert citation["doc_number"] == "吉民议字〔2023〕27号" and citation["date"] == "2023-11-23"
+    assert [r["rank"] for r in answer["retrieved"]] == list(range(1, len(answer["retrieved"]) + 1))
+
+
+def test_ask_refuses_another_province(real_settings):
+    result = run(["-m", "bot", "ask", "北京的高龄津贴是多少？", "--json"], real_settings, check=True)
+    answer = json.loads(result.stdout)
+    assert answer["refused"] and answer["citations"] == [] and "12345" in answer["answer"]
+
+
+def test_ask_plain_text_shows_sources(real_settings):
+    result = run(["-m", "bot", "ask", "适老化改造完成了多少户？"], real_settings, check=True)
+    assert "15632户" in result.stdout and "[1] 吉林省民政厅《对省政协第十三届一次会议Z1号提案的答复》" in result.stdout
+
+
+def test_follow_up_through_history(real_settings):
+    args = ["-m", "bot", "ask", "那床位呢？", "--history", "全省有多少家养老机构？", "--json"]
+    assert "14.45万" in json.loads(run(args, real_settings, check=True).stdout)["answer"]
+
+
+def test_search_lists_ranked_paragraphs(real_settings):
+    result = run(["-m", "bot", "search", "护理型床位", "--k", "2", "--json"], real_settings, check=True)
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == 2 and "8.31万张" in results[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["ask", "   "], "问题是空的"),
+        (["ask", "养" * 400], "问题太长"),
+        (["search", "床位", "--k", "0"], "--k"),
+    ],
+)
+def test_bad_input_gets_a_message_and_nonzero_exit_without_traceback(real_settings, args, message):
+    result = run(["-m", "bot", *args], real_settings)
+    assert result.returncode != 0 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_index_says_how_to_build(settings):
+    result = run(["-m", "bot", "ask", "养老机构有多少？"], settings)
+    assert result.returncode == 2 and "python -m index build" in result.stderr
+
+
+def test_index_build_twice_re_embeds_nothing(settings):
+    first = run(["-m", "index", "build"], settings, check=True)
+    second = run(["-m", "index", "build"], settings, check=True)
+    assert "嵌入 " in first.stdout and "re-embedded 0 chunks" in second.stdout
+    status = run(["-m", "index", "status"], settings, check=True)
+    assert "吉民议字〔2023〕27号" in status.stdout
