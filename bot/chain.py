@@ -7,6 +7,7 @@ extractive one without touching retrieval.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 
@@ -55,42 +56,66 @@ def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParam
 class Yinling:
     """The question-answering service every interface (CLI, API, UI, evals) uses."""
 
-    def __init__(
-        self, retriever: HybridRetriever, manifest: Manifest, params: BotParams, composer: Runnable | None = None
-    ):
-        self.retriever = retriever
-        self.manifest = manifest
-        self.params = params
-        chunks = retriever.bm25.chunks
-        judge = CoverageJudge("\n".join(chunk.embed_text for chunk in chunks), default_terms(), params.coverage)
-        self.composer = ExtractiveComposer(judge, SentenceIdf([chunk.text for chunk in chunks]), params.compose)
-        self.chain = build_chain(retriever, composer or extractive_composer(self.composer), params)
+    def __init__(self, store: IndexStore, embedder: Embeddings, params: BotParams, composer: Runnable | None = None):
+        """Open the active index version in `store`.
 
-    @classmethod
-    def open(cls, settings: Settings, params: BotParams | None = None, embedder: Embeddings | None = None) -> Yinling:
-        """Open the built index named by `settings`.
+        Args:
+            store: where the index lives.
+            embedder: must be the one the index was built with.
+            params: retrieval, refusal and composition settings.
+            composer: replaces the extractive composer (e.g. an LLM); same input and output.
 
         Raises:
             IndexMissingError: nothing has been built yet.
             IndexMismatchError: the index was built with another embedder.
         """
+        self.store = store
+        self.embedder = embedder
+        self.params = params
+        self.custom_composer = composer
+        self.refresh()
+
+    @classmethod
+    def open(cls, settings: Settings, params: BotParams | None = None, embedder: Embeddings | None = None) -> Yinling:
+        """Open the index named by `settings`, loading the embedder it names unless given one."""
         params = params or BotParams(max_question_chars=settings.max_question_chars)
         embedder = embedder or load_embedder(settings.embed_model)
-        store = IndexStore(connect(settings), settings.collection)
         tag("养老")  # load the tokenizer now, not on the first question
-        return cls(open_retriever(store, embedder, params.fusion), store.open_active(embedder_id(embedder))[1], params)
+        return cls(IndexStore(connect(settings), settings.collection), embedder, params)
+
+    def refresh(self) -> None:
+        """Re-read the active index version, e.g. after a document was added or removed."""
+        retriever, manifest = open_retriever(self.store, self.embedder, self.params.fusion)
+        chunks = retriever.bm25.chunks
+        judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), self.params.coverage)
+        composer = ExtractiveComposer(judge, SentenceIdf([c.text for c in chunks]), self.params.compose)
+        chain = build_chain(retriever, self.custom_composer or extractive_composer(composer), self.params)
+        self.retriever, self.manifest, self.chain = retriever, manifest, chain
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Answer:
         """Answer a question, with the earlier questions of the conversation."""
         return self.chain.invoke({"question": question, "history": list(history)})
 
-    def search(self, text: str, k: int = 5) -> list[Hit]:
-        """Ranked original paragraphs for a keyword or question (the hotline desk)."""
+    def search(self, text: str, k: int = 5, doc_id: str = "", status: str = "") -> list[Hit]:
+        """Ranked original paragraphs for a keyword or question (the hotline desk).
+
+        Args:
+            text: keywords or a question.
+            k: how many paragraphs.
+            doc_id: only from this document, when given.
+            status: only `done` or only `plan` paragraphs, when given.
+        """
         query = prepare_query(text, max_chars=self.params.max_question_chars)
-        return self.retriever.search(query.search_text, k=k)
+        wanted = k if not (doc_id or status) else len(self.retriever.bm25.chunks)
+        hits = [
+            hit
+            for hit in self.retriever.search(query.search_text, k=wanted)
+            if (not doc_id or hit.chunk.doc_id == doc_id) and (not status or hit.chunk.status == status)
+        ][:k]
+        return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 
 
-def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> HybridRetriever:
+def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> tuple[HybridRetriever, Manifest]:
     """The hybrid retriever over the active index version: Chroma for dense, BM25 rebuilt from it."""
     collection, manifest = store.open_active(embedder_id(embedder))
     vectorstore = Chroma(
@@ -102,4 +127,5 @@ def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams
     chunks = read_chunks(collection)
     metas = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
     log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), len(chunks))
-    return HybridRetriever(vectorstore=vectorstore, bm25=Bm25Index(chunks), metas=metas, params=fusion)
+    retriever = HybridRetriever(vectorstore=vectorstore, bm25=Bm25Index(chunks), metas=metas, params=fusion)
+    return retriever, manifest

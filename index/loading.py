@@ -23,7 +23,9 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     """The files under `corpus_dir` that Yinling can read, sorted by name."""
     if not corpus_dir.is_dir():
         raise DocumentError(f"语料目录不存在：{corpus_dir}（请设置 YINLING_CORPUS_DIR）")
-    return sorted(p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    return sorted(
+        p for p in corpus_dir.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def read_corpus(corpus_dir: Path) -> Iterator[SourceFile | DocumentError]:

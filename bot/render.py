@@ -1,0 +1,90 @@
+"""Answers and search results as HTML for the web UI, and as a script to read out. Pure functions."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from bot.answer import say
+from bot.records import Answer, Citation, Hit
+from index.chunking import format_date_zh
+from index.lexical import keywords
+
+STATUS_BADGE = {"done": "已开展的工作", "plan": "下一步计划", "general": ""}
+CITE_MARK = re.compile(r"\[(\d+)\]")
+
+
+def highlight(text: str, spans: list[str]) -> str:
+    """Escape `text` and wrap each occurrence of the given spans in <mark>."""
+    spans = sorted({s for s in spans if s and s in text}, key=len, reverse=True)
+    if not spans:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(s) for s in spans))
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [escape(text[last : match.start()]), f"<mark>{escape(match.group(0))}</mark>"]
+        last = match.end()
+    return "".join([*out, escape(text[last:])])
+
+
+def source_line(hit: Hit) -> str:
+    meta = hit.meta
+    parts = [meta.issuer, f"《{meta.title}》" if meta.title else "", meta.number, format_date_zh(meta.date)]
+    return " ".join(p for p in parts if p)
+
+
+def source_card(citation: Citation, open_: bool = False) -> str:
+    """A collapsible card: the document, its section path, the paragraph with cited sentences marked."""
+    hit = citation.hit
+    badge = STATUS_BADGE.get(hit.chunk.status, "")
+    badge_html = f'<span class="yl-badge yl-{hit.chunk.status}">{badge}</span>' if badge else ""
+    return (
+        f'<details class="yl-source"{" open" if open_ else ""}>'
+        f"<summary>[{citation.n}] 来源：{escape(source_line(hit))}</summary>"
+        f'<div class="yl-section">{escape(hit.chunk.section)} {badge_html}</div>'
+        f'<p class="yl-paragraph">{highlight(hit.chunk.text, list(citation.sentences))}</p>'
+        "</details>"
+    )
+
+
+def answer_html(answer: Answer) -> str:
+    """The chat message: the answer with its [n] marks, then one source card per citation."""
+    text = CITE_MARK.sub(r"<sup>[\1]</sup>", escape(answer.text))
+    cards = "".join(source_card(citation) for citation in answer.citations)
+    return f'<div class="yl-answer">{text}</div>{cards}'
+
+
+def hits_html(hits: list[Hit], query: str) -> str:
+    """Ranked original paragraphs for the hotline desk, with the query's words marked."""
+    if not hits:
+        return '<p class="yl-empty">没有找到相关段落，请换个说法或关键词。</p>'
+    words = [w for w in keywords(query) if len(w) > 1] or [query.strip()]
+    cards = []
+    for hit in hits:
+        badge = STATUS_BADGE.get(hit.chunk.status, "")
+        cards.append(
+            f'<div class="yl-hit"><div class="yl-hit-head">{hit.rank}. {escape(hit.chunk.section)}'
+            f'{f" <span class=yl-badge>{badge}</span>" if badge else ""}'
+            f'<span class="yl-score">相关度 {hit.score:.3f}</span></div>'
+            f'<div class="yl-hit-source">{escape(source_line(hit))}</div>'
+            f'<p class="yl-paragraph">{highlight(hit.chunk.text, words)}</p></div>'
+        )
+    return "".join(cards)
+
+
+def read_out_script(answer: Answer) -> str:
+    """What a hotline worker reads to a caller: the answer, then where it comes from."""
+    lines = [CITE_MARK.sub("", answer.text)]
+    for citation in answer.citations:
+        meta = citation.hit.meta
+        lines.append(
+            say(
+                "citation_line",
+                issuer=meta.issuer,
+                title=meta.title,
+                number=meta.number,
+                date_zh=format_date_zh(meta.date),
+                section=citation.hit.chunk.section,
+            )
+        )
+    return "\n".join(lines)
