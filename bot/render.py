@@ -64,7 +64,7 @@ def hits_html(hits: list[Hit], query: str) -> str:
         badge = STATUS_BADGE.get(hit.chunk.status, "")
         cards.append(
             f'<div class="yl-hit"><div class="yl-hit-head">{hit.rank}. {escape(hit.chunk.section)}'
-            f'{f" <span class=yl-badge>{badge}</span>" if badge else ""}'
+            f"{f' <span class=yl-badge>{badge}</span>' if badge else ''}"
             f'<span class="yl-score">相关度 {hit.score:.3f}</span></div>'
             f'<div class="yl-hit-source">{escape(source_line(hit))}</div>'
             f'<p class="yl-paragraph">{highlight(hit.chunk.text, words)}</p></div>'

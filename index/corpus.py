@@ -44,8 +44,8 @@ def add_document(corpus_dir: Path, name: str, data: bytes, max_bytes: int) -> tu
     return target, source
 
 
-def remove_document(corpus_dir: Path, source_name: str) -> Path:
-    """Delete a corpus file by the name the index knows it by.
+def remove_document(corpus_dir: Path, source_name: str) -> tuple[Path, bytes]:
+    """Delete a corpus file by the name the index knows it by; return its path and content.
 
     Raises:
         DocumentError: no such file inside the corpus folder.
@@ -53,5 +53,6 @@ def remove_document(corpus_dir: Path, source_name: str) -> Path:
     target = (corpus_dir / source_name).resolve()
     if corpus_dir.resolve() not in target.parents or not target.is_file():
         raise DocumentError(f"{source_name}: 语料中没有这个文件")
+    data = target.read_bytes()
     target.unlink()
-    return target
+    return target, data

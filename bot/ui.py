@@ -1,0 +1,202 @@
+"""The Gradio web UI: citizens' chat (问答), the hotline desk (坐席查询), staff documents (文档管理).
+
+Each tab is built by its own function; everything they show comes from bot/render.py and
+the wording file, so this module only wires components to the service.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import gradio as gr
+
+from bot.admin import DocumentDesk
+from bot.answer import say
+from bot.chain import Yinling
+from bot.errors import QuestionError
+from bot.feedback import Feedback, FeedbackLog
+from bot.render import answer_html, hits_html, read_out_script
+from index.errors import YinlingError
+
+log = logging.getLogger(__name__)
+
+CSS_FILE = Path(__file__).parent / "data" / "ui.css"
+READ_ALOUD_JS = """() => {
+  const answers = document.querySelectorAll('.yl-answer');
+  if (!answers.length || !window.speechSynthesis) return;
+  const utterance = new SpeechSynthesisUtterance(answers[answers.length - 1].innerText.replace(/\\[\\d+\\]/g, ''));
+  utterance.lang = 'zh-CN';
+  utterance.rate = 0.9;
+  window.speechSynthesis.cancel();
+  window.speechSynthesis.speak(utterance);
+}"""
+STATUS_CHOICES = [("全部", ""), ("已开展的工作", "done"), ("下一步计划", "plan")]
+
+
+def css() -> str:
+    return CSS_FILE.read_text(encoding="utf-8")
+
+
+def public_ui(bot: Yinling, feedback: FeedbackLog, staff_enabled: bool) -> gr.Blocks:
+    """What everyone sees: the chat and the hotline desk. No staff action exists here."""
+    with gr.Blocks(title=say("ui_title"), analytics_enabled=False) as ui:
+        gr.Markdown(f"# {say('ui_title')}\n{say('ui_intro')}", elem_id="yl-title")
+        display_controls()
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                chat_tab(bot, feedback)
+            with gr.Tab("坐席查询", id="desk"):
+                desk_tab(bot, ui)
+        if staff_enabled:
+            gr.Markdown(say("ui_staff_link"))
+    return ui
+
+
+def display_controls() -> None:
+    """大字 and 高对比度 toggles, handled in the browser alone."""
+    with gr.Row(equal_height=True):
+        gr.Button("大字", size="sm", elem_id="yl-xl", scale=0, min_width=120).click(
+            None, js="() => document.body.classList.toggle('yl-xl')", api_visibility="private"
+        )
+        gr.Button("高对比度", size="sm", elem_id="yl-contrast", scale=0, min_width=120).click(
+            None, js="() => document.body.classList.toggle('yl-contrast')", api_visibility="private"
+        )
+
+
+def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
+    """The citizens' chat: answers with source cards, follow-ups, examples, feedback, read-aloud."""
+    asked = gr.State([])  # earlier questions, for follow-ups
+    records = gr.State([])  # (question, answer text, refused) per answered turn, for feedback
+    chatbot = gr.Chatbot(label="对话", height=520, elem_id="yl-chat", sanitize_html=True, buttons=["copy"])
+    with gr.Row():
+        question = gr.Textbox(placeholder=say("ui_placeholder"), show_label=False, scale=5, elem_id="yl-question")
+        send = gr.Button("发送", variant="primary", scale=1, elem_id="yl-send")
+    with gr.Row():
+        examples = [gr.Button(text, size="sm") for text in say("ui_examples").split("|")]
+    with gr.Row():
+        gr.Button("朗读回答", size="sm").click(None, js=READ_ALOUD_JS, api_visibility="private")
+        clear = gr.Button("重新开始", size="sm")
+    notice = gr.Markdown(elem_id="yl-notice")
+
+    def respond(text: str, messages: list, earlier: list, done: list):
+        answer, html = answer_or_message(bot, text, earlier)
+        messages = [*messages, {"role": "user", "content": text}, {"role": "assistant", "content": html}]
+        if answer is None:
+            return "", messages, earlier, [*done, (text, html, True)]
+        return "", messages, [*earlier, answer.question], [*done, (answer.question, answer.text, answer.refused)]
+
+    outputs = [question, chatbot, asked, records]
+    gr.on([send.click, question.submit], respond, [question, chatbot, asked, records], outputs, api_name="chat")
+    for button in examples:
+        button.click(lambda t: t, [button], [question], api_visibility="private").then(
+            respond, [question, chatbot, asked, records], outputs, api_visibility="private"
+        )
+    clear.click(lambda: ("", [], [], [], ""), None, [*outputs, notice], api_visibility="private")
+
+    def on_like(done: list, event: gr.LikeData) -> str:
+        turn = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        asked_text, answer_text, refused = done[turn // 2]
+        feedback.record(Feedback(asked_text, answer_text, liked=bool(event.liked), refused=refused))
+        return say("ui_feedback_thanks")
+
+    chatbot.like(on_like, [records], [notice], api_visibility="private")
+
+
+def answer_or_message(bot: Yinling, text: str, earlier: list) -> tuple:
+    """The answer and its HTML, or None and a friendly message when the question cannot be asked."""
+    try:
+        answer = bot.ask(text, earlier)
+    except QuestionError as error:
+        return None, say("ui_question_error", message=str(error))
+    except YinlingError:
+        log.exception("answering %r failed", text)
+        return None, say("ui_service_error")
+    return answer, answer_html(answer)
+
+
+def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
+    """The hotline desk: ranked paragraphs with filters, and a ready answer to read out."""
+    with gr.Row():
+        query = gr.Textbox(
+            label="关键词或问题", placeholder="例如：护理型床位、适老化改造、巡访", scale=4, elem_id="yl-desk-query"
+        )
+        k = gr.Slider(1, 20, value=5, step=1, label="显示几段", scale=1)
+    with gr.Row():
+        document = gr.Dropdown(label="文档", choices=[("全部文档", "")], value="", scale=2)
+        status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2)
+        search = gr.Button("查询", variant="primary", scale=1, elem_id="yl-desk-search")
+    script = gr.Textbox(label="可直接读给来电群众的答复（含出处）", lines=5, buttons=["copy"], elem_id="yl-script")
+    results = gr.HTML(elem_id="yl-results")
+
+    def run(text: str, count: float, doc_id: str, part: str):
+        try:
+            hits = bot.search(text, k=int(count), doc_id=doc_id or "", status=part or "")
+            answer = bot.ask(text)
+        except QuestionError as error:
+            return str(error), ""
+        return read_out_script(answer), hits_html(hits, text)
+
+    gr.on([search.click, query.submit], run, [query, k, document, status], [script, results], api_name="desk_search")
+
+    def document_choices():
+        docs = [(entry.meta.title or entry.meta.source, doc_id) for doc_id, entry in bot.manifest.docs.items()]
+        return gr.Dropdown(choices=[("全部文档", ""), *sorted(docs)])
+
+    ui.load(document_choices, None, [document], api_visibility="private")
+
+
+def staff_ui(desk: DocumentDesk) -> gr.Blocks:
+    """Signed-in staff only: the indexed documents, upload and removal."""
+    with gr.Blocks(title="银龄问答 · 文档管理", analytics_enabled=False) as ui:
+        gr.Markdown("# 文档管理\n上传或删除答复文件后，索引会自动增量更新；失败时原有索引不受影响。[返回问答](/)")
+        with gr.Tab("文档管理", id="documents"):
+            documents_tab(desk, ui)
+    return ui
+
+
+def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
+    headers = ["文件", "标题", "文号", "发文单位", "日期", "片段数"]
+    table = gr.Dataframe(headers=headers, interactive=False, wrap=True, elem_id="yl-docs")
+    with gr.Row():
+        upload = gr.File(
+            label=f"上传答复文件（.docx/.pdf/.txt/.md，{desk.max_upload_bytes // 2**20} MB 以内）",
+            file_types=[".docx", ".pdf", ".txt", ".md"],
+            type="filepath",
+        )
+        add = gr.Button("上传并建立索引", variant="primary")
+    with gr.Row():
+        chosen = gr.Dropdown(label="要删除的文件", choices=[])
+        remove = gr.Button("删除", variant="stop")
+    status = gr.Markdown(elem_id="yl-doc-status")
+
+    def current():
+        rows = [[d.source, d.title, d.number, d.issuer, d.date, d.chunks] for d in desk.documents()]
+        return rows, gr.Dropdown(choices=[d.source for d in desk.documents()], value=None)
+
+    def on_upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
+        if not path:
+            return "请先选择文件", *current()
+        return change(
+            lambda report_progress: desk.upload(Path(path).name, Path(path).read_bytes(), report_progress), progress
+        )
+
+    def on_remove(source: str | None, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
+        if not source:
+            return "请先选择要删除的文件", *current()
+        return change(lambda report_progress: desk.remove(source, report_progress), progress)
+
+    def change(action, progress):
+        def report_progress(stage: str, done: int, total: int) -> None:
+            progress(done / max(total, 1), desc=f"正在嵌入 {done}/{total} 个片段")
+
+        try:
+            report = action(report_progress)
+        except YinlingError as error:
+            return f"❌ {error}", *current()
+        summary = f"✅ 完成：新增 {len(report.added)}，删除 {len(report.removed)}，嵌入 {report.embedded_chunks} 个片段"
+        return summary, *current()
+
+    add.click(on_upload, [upload], [status, table, chosen])
+    remove.click(on_remove, [chosen], [status, table, chosen])
+    ui.load(current, None, [table, chosen])
