@@ -163,6 +163,7 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
             label=f"上传答复文件（.docx/.pdf/.txt/.md，{desk.max_upload_bytes // 2**20} MB 以内）",
             file_types=[".docx", ".pdf", ".txt", ".md"],
             type="filepath",
+            elem_id="yl-upload",
         )
         add = gr.Button("上传并建立索引", variant="primary")
     with gr.Row():
