@@ -23,7 +23,10 @@ pytestmark = pytest.mark.integration
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 STAFF = ("staff", "s3cret-browser")
-UPLOAD = "关于老年助餐的答复\n吉民函〔2024〕9号\n一、工作开展情况\n（一）推进老年助餐。全省已建成老年助餐点321个。\n吉林省民政厅\n2024年3月1日\n"
+UPLOAD = (
+    "关于老年助餐的答复\n吉民函〔2024〕9号\n一、工作开展情况\n"
+    "（一）推进老年助餐。全省已建成老年助餐点321个。\n吉林省民政厅\n2024年3月1日\n"
+)
 
 
 def free_port() -> int:
