@@ -24,7 +24,7 @@ class FusionParams:
     fetch_k: int = 20  # candidates taken from each side
     rrf_k: int = 10  # small corpora want a small constant: top ranks matter more
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 1.0  # measured: benchmarks/sweep_fusion.py and README
 
 
 def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int) -> dict[str, float]:

@@ -1,0 +1,53 @@
+"""Retrieval quality for a grid of fusion settings (RRF constant, side weights, dense/BM25 alone).
+
+Usage: python benchmarks/sweep_fusion.py  — prints hit@1, hit@3, MRR on the gold set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.chain import BotParams, Yinling
+from bot.question import prepare_query
+from bot.retrieval import FusionParams
+from evals.goldset import load_gold
+from evals.metrics import holds_evidence
+from index.building import build_from_corpus
+from index.embeddings import load_embedder
+from index.settings import ROOT, Settings
+from index.store import IndexStore, connect
+
+GRID = [
+    ("dense only", FusionParams(lexical_weight=0.0)),
+    ("BM25 only", FusionParams(dense_weight=0.0)),
+    *[(f"RRF k={k}", FusionParams(rrf_k=k)) for k in (5, 10, 30, 60)],
+    ("RRF k=10, dense ×1.5", FusionParams(rrf_k=10, dense_weight=1.5)),
+    ("RRF k=10, BM25 ×1.5", FusionParams(rrf_k=10, lexical_weight=1.5)),
+]
+
+
+def main() -> None:
+    gold = [item for item in load_gold(ROOT / "evals" / "gold.jsonl") if item.answerable]
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = dataclasses.replace(Settings.from_env(), data_dir=Path(tmp), chroma_host="", collection="sweep")
+        embedder = load_embedder(settings.embed_model)
+        build_from_corpus(IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking)
+        print("| fusion | hit@1 | hit@3 | MRR |\n|---|---|---|---|")
+        for name, fusion in GRID:
+            bot = Yinling.open(settings, BotParams(fusion=fusion), embedder=embedder)
+            ranks = []
+            for item in gold:
+                hits = bot.retriever.search(prepare_query(item.question, item.history).search_text, k=5)
+                ranks.append(next((h.rank for h in hits if holds_evidence(h.chunk.text, item)), None))
+            hit = lambda k: sum(r is not None and r <= k for r in ranks) / len(ranks)  # noqa: E731
+            mrr = sum(1 / r for r in ranks if r) / len(ranks)
+            print(f"| {name} | {hit(1):.3f} | {hit(3):.3f} | {mrr:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
