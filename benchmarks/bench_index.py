@@ -28,7 +28,7 @@ def synthesize(seed: str, target: Path, docs: int) -> None:
     """Write `docs` variants of the seed reply: other numbers, other document numbers."""
     target.mkdir(parents=True, exist_ok=True)
     for i in range(docs):
-        text = re.sub(r"\d+", lambda m: str(int(m.group(0)) + i + 1), seed)
+        text = re.sub(r"\d+", lambda m, shift=i + 1: str(int(m.group(0)) + shift), seed)
         text = text.replace("吉民议字", f"吉民议字第{i}批")
         (target / f"synthetic-{i:04d}.txt").write_text(text, encoding="utf-8")
 

@@ -40,7 +40,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = dataclasses.replace(Settings.from_env(), data_dir=Path(tmp), chroma_host="", collection="bench")
         embedder = load_embedder(settings.embed_model)
-        build_from_corpus(IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking)
+        build_from_corpus(
+            IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
+        )
         bot = Yinling.open(settings, embedder=embedder)
         bot.ask("热身")
         retrieval, full = [], []
@@ -54,7 +56,8 @@ def main() -> None:
     print("|---|---|---|---|")
     for name, values in (("retrieval", retrieval), ("retrieval + answer", full)):
         values.sort()
-        print(f"| {name} | {statistics.median(values):.1f} | {percentile(values, 95):.1f} | {statistics.mean(values):.1f} |")
+        p50, p95, mean = statistics.median(values), percentile(values, 95), statistics.mean(values)
+        print(f"| {name} | {p50:.1f} | {p95:.1f} | {mean:.1f} |")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = dataclasses.replace(Settings.from_env(), data_dir=Path(tmp), chroma_host="", collection="sweep")
         embedder = load_embedder(settings.embed_model)
-        build_from_corpus(IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking)
+        build_from_corpus(
+            IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
+        )
         print("| fusion | hit@1 | hit@3 | MRR |\n|---|---|---|---|")
         for name, fusion in GRID:
             bot = Yinling.open(settings, BotParams(fusion=fusion), embedder=embedder)
@@ -44,9 +46,9 @@ def main() -> None:
             for item in gold:
                 hits = bot.retriever.search(prepare_query(item.question, item.history).search_text, k=5)
                 ranks.append(next((h.rank for h in hits if holds_evidence(h.chunk.text, item)), None))
-            hit = lambda k: sum(r is not None and r <= k for r in ranks) / len(ranks)  # noqa: E731
+            hit1, hit3 = (sum(r is not None and r <= k for r in ranks) / len(ranks) for k in (1, 3))
             mrr = sum(1 / r for r in ranks if r) / len(ranks)
-            print(f"| {name} | {hit(1):.3f} | {hit(3):.3f} | {mrr:.3f} |")
+            print(f"| {name} | {hit1:.3f} | {hit3:.3f} | {mrr:.3f} |")
 
 
 if __name__ == "__main__":
