@@ -1,5 +1,8 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 PYTHON ?= python3
+# Settings may live in a git-ignored .env (see .env.example); exported to every command.
+-include .env
+export
 VENV := .venv
 PY := $(VENV)/bin/python
 
