@@ -7,7 +7,6 @@ Usage: python benchmarks/bench_query.py [--rounds 5]
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import statistics
 import sys
 import tempfile
@@ -20,10 +19,9 @@ from bot.chain import Yinling
 from bot.question import prepare_query
 from evals.goldset import load_gold
 from evals.metrics import percentile
-from index.building import build_from_corpus
+from index.building import build_fresh
 from index.embeddings import load_embedder
 from index.settings import ROOT, Settings
-from index.store import IndexStore, connect
 
 
 def timed(fn) -> float:
@@ -38,11 +36,8 @@ def main() -> None:
     args = parser.parse_args()
     gold = load_gold(ROOT / "evals" / "gold.jsonl")
     with tempfile.TemporaryDirectory() as tmp:
-        settings = dataclasses.replace(Settings.from_env(), data_dir=Path(tmp), chroma_host="", collection="bench")
-        embedder = load_embedder(settings.embed_model)
-        build_from_corpus(
-            IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
-        )
+        embedder = load_embedder(Settings.from_env().embed_model)
+        settings = build_fresh(Settings.from_env(), embedder, Path(tmp), "bench")
         bot = Yinling.open(settings, embedder=embedder)
         bot.ask("热身")
         retrieval, full = [], []

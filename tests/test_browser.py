@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from index.settings import ROOT
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -27,12 +27,6 @@ UPLOAD = (
     "关于老年助餐的答复\n吉民函〔2024〕9号\n一、工作开展情况\n"
     "（一）推进老年助餐。全省已建成老年助餐点321个。\n吉林省民政厅\n2024年3月1日\n"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -14,14 +14,9 @@ from bot.chain import Yinling
 from index.building import build_from_corpus
 from index.embeddings import load_embedder
 from index.store import IndexStore, connect
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
