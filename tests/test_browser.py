@@ -154,7 +154,8 @@ def test_staff_sign_in_upload_and_remove(server, page):
     upload = corpus.parent / "助餐答复.txt"
     upload.write_text(UPLOAD, encoding="utf-8")
     page.set_input_files("#yl-upload input[type=file]", str(upload))
-    page.get_by_text("助餐答复.txt").first.wait_for(timeout=30000)  # the file reached the server
+    # the file reached the server when the component shows its name (stem and suffix apart)
+    page.wait_for_function("document.querySelector('#yl-upload').innerText.includes('助餐答复')", timeout=60000)
     page.get_by_role("button", name="上传并建立索引").click()
     page.wait_for_function("document.querySelector('#yl-doc-status').innerText.includes('完成')", timeout=60000)
     assert "吉民函〔2024〕9号" in page.locator("#yl-docs").inner_text()
