@@ -97,7 +97,7 @@ def prepare_query(
     """
     question = normalize(raw)
     check(question, max_chars)
-    past = [normalize(h) for h in history if h and normalize(h)]
+    past = [earlier for earlier in map(normalize, history) if earlier]
     context = context_questions(question, past)
     terms = terms or default_terms()
     base = " ".join([*context, question])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from index.records import Chunk, DocMeta
@@ -89,7 +89,3 @@ class Query:
     history: tuple[str, ...] = ()
     search_text: str = ""  # what retrieval sees: follow-up context and official terms added
     focus: tuple[str, ...] = field(default=())  # content words of this turn, weighted up
-
-
-def as_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)

@@ -44,7 +44,7 @@ def read_file(path: Path, name: str | None = None) -> SourceFile:
         DocumentError: the file is of an unknown kind, unreadable, or holds no text.
     """
     name = name or path.name
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()  # by the name: an upload is read from a temporary path
     try:
         data = path.read_bytes()
     except OSError as error:

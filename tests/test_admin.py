@@ -1,0 +1,63 @@
+"""Staff document management: corpus and index change together, or not at all."""
+
+import pytest
+
+from bot.admin import DocumentDesk
+from bot.chain import BotParams, Yinling
+from index.building import build_from_corpus
+from index.errors import DocumentError, StoreError
+from index.store import IndexStore, connect
+from tests.conftest import FailingEmbeddings, FakeEmbeddings
+
+UPLOAD = (
+    "关于助餐的答复\n吉民函〔2024〕9号\n一、工作开展情况\n（一）推进老年助餐。全省已建成老年助餐点321个。\n".encode()
+)
+
+
+@pytest.fixture
+def desk(settings):
+    store = IndexStore(connect(settings), settings.collection)
+    build_from_corpus(store, FakeEmbeddings(), settings.corpus_dir, settings.chunking)
+    bot = Yinling(store, FakeEmbeddings(), BotParams())
+    return DocumentDesk(bot, settings.corpus_dir, settings.chunking, max_upload_bytes=2**20)
+
+
+def test_upload_indexes_and_the_bot_sees_it(desk):
+    report = desk.upload("助餐.txt", UPLOAD)
+    assert report.added == ["助餐"] and report.embedded_chunks > 0
+    assert sorted(row.number for row in desk.documents()) == ["吉民函〔2024〕9号", "吉民议字〔2023〕27号"]
+    assert any("321个" in hit.chunk.text for hit in desk.bot.search("老年助餐点", k=3))
+
+
+def test_remove_takes_it_out_of_corpus_and_index(desk):
+    desk.upload("助餐.txt", UPLOAD)
+    report = desk.remove("助餐.txt")
+    assert report.removed == ["助餐"] and not (desk.corpus_dir / "助餐.txt").exists()
+    assert [row.source for row in desk.documents()] == ["jilin-2023-jimin-yizi-27-low-fertility-ageing.txt"]
+
+
+def test_failed_indexing_takes_the_upload_out_again(desk):
+    desk.bot.embedder = FailingEmbeddings(fail_on_batch=1)
+    with pytest.raises(StoreError):
+        desk.upload("助餐.txt", UPLOAD)
+    assert not (desk.corpus_dir / "助餐.txt").exists()
+    assert len(desk.documents()) == 1
+
+
+def test_failed_indexing_restores_a_removed_file(desk, monkeypatch):
+    desk.upload("助餐.txt", UPLOAD)
+
+    def disk_full(version):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(desk.bot.store, "create_version", disk_full)
+    with pytest.raises(StoreError, match="原有索引未改动|无法在 Chroma 中创建"):
+        desk.remove("助餐.txt")
+    assert (desk.corpus_dir / "助餐.txt").read_bytes() == UPLOAD
+    assert len(desk.documents()) == 2
+
+
+def test_refused_upload_leaves_corpus_and_index_alone(desk):
+    with pytest.raises(DocumentError, match="只支持"):
+        desk.upload("x.xlsx", b"data")
+    assert len(desk.documents()) == 1
