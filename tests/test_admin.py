@@ -51,7 +51,7 @@ def test_failed_indexing_restores_a_removed_file(desk, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(desk.bot.store, "create_version", disk_full)
-    with pytest.raises(StoreError, match="原有索引未改动|无法在 Chroma 中创建"):
+    with pytest.raises(StoreError, match=r"无法在 Chroma 中创建"):
         desk.remove("助餐.txt")
     assert (desk.corpus_dir / "助餐.txt").read_bytes() == UPLOAD
     assert len(desk.documents()) == 2
