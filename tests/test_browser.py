@@ -5,6 +5,7 @@ Screenshots of each page are saved under test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -112,6 +113,18 @@ def test_citizen_asks_sees_sources_and_follows_up(server, page):
     assert "14.45万" in follow_up
     refusal = ask(page, "北京的高龄津贴是多少？", 2)
     assert "没有讲到" in refusal and "12345" in refusal
+
+
+def test_feedback_is_saved_with_phone_numbers_hidden(server, page):
+    url, corpus = server
+    page.goto(url)
+    page.wait_for_selector("#yl-question textarea", timeout=30000)
+    ask(page, "我电话13912345678，全省有多少家养老机构？", 0)
+    page.locator("#yl-chat button[aria-label='赞']").first.click()  # the page is zh-CN: 赞 = Like
+    page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('谢谢')", timeout=30000)
+    saved = [json.loads(line) for line in (corpus.parent / "data" / "feedback.jsonl").read_text().splitlines()]
+    assert saved[-1]["liked"] is True and "1558" in saved[-1]["answer"]
+    assert "13912345678" not in saved[-1]["question"] and "[电话已隐去]" in saved[-1]["question"]
 
 
 def test_large_type_and_contrast_toggles(server, page):
