@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.errors import QuestionError
 from bot.records import Query
-from index.lexical import keywords
+from index.lexical import STOPWORDS, keywords, tag
 
 TERMS_FILE = Path(__file__).parent / "data" / "terms.tsv"
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -80,8 +80,16 @@ def check(question: str, max_chars: int) -> None:
 
 
 def is_follow_up(question: str) -> bool:
+    """A short question that leans on the one before: 那农村呢？ 去年呢？ 增长了多少？"""
     q = question.strip().rstrip("？?。.!！ ").lower()
-    return len(q) <= FOLLOW_UP_MAX_CHARS and (q.startswith(FOLLOW_UP_START) or q.endswith(FOLLOW_UP_END))
+    if len(q) > FOLLOW_UP_MAX_CHARS:
+        return False
+    return q.startswith(FOLLOW_UP_START) or q.endswith(FOLLOW_UP_END) or not names_a_thing(q)
+
+
+def names_a_thing(text: str) -> bool:
+    """Whether the text has a noun of its own ("增长了多少" has none; "护理型床位" has)."""
+    return any(flag.startswith(("n", "eng")) and word not in STOPWORDS for word, flag in tag(text))
 
 
 def prepare_query(

@@ -30,7 +30,8 @@ def test_limit_is_counted_after_normalisation():
 
 def test_follow_ups_are_detected():
     assert is_follow_up("那农村呢？") and is_follow_up("去年呢") and is_follow_up("那么城市")
-    assert not is_follow_up("全省有多少家养老机构？")
+    assert is_follow_up("增长了多少？") and is_follow_up("今年还要建多少个？")  # no noun of their own
+    assert not is_follow_up("全省有多少家养老机构？") and not is_follow_up("护理型床位")
     assert not is_follow_up("农村养老服务改革试点在哪些地方开展，安排了多少资金呢？")
 
 
