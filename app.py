@@ -14,9 +14,9 @@ from index.settings import Settings
 
 
 def main() -> int:
-    settings = Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
+        settings = Settings.from_env()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app = create_app(settings)
     except YinlingError as error:
         print(f"错误：{error}", file=sys.stderr)

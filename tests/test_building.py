@@ -100,3 +100,14 @@ def test_reading_before_any_build_says_how_to_build(settings):
 def test_doc_ids_are_stable_and_safe():
     assert doc_id_for("sub/吉林 答复.txt") == "sub__吉林-答复"
     assert doc_id_for("a.b.docx") == "a-b"
+
+
+def test_a_build_killed_before_commit_is_ignored_then_cleaned_up(settings):
+    first, store = build(settings, FakeEmbeddings())
+    before = read_chunks(store.active()[0])
+    leftover = store.create_version(99)  # what a build killed mid-write leaves behind
+    leftover.add(ids=["x"], embeddings=[[0.0] * 64], documents=["半截"], metadatas=[{"doc_id": "x"}])
+    assert read_chunks(store.active()[0]) == before
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build(settings, FakeEmbeddings())
+    assert [collection.name for _, collection in store.versions()] == ["test--v2"]

@@ -80,3 +80,15 @@ def test_index_build_twice_re_embeds_nothing(settings):
     assert "嵌入 " in first.stdout and "re-embedded 0 chunks" in second.stdout
     status = run(["-m", "index", "status"], settings, check=True)
     assert "吉民议字〔2023〕27号" in status.stdout
+
+
+def test_bad_setting_is_a_message_not_a_traceback(settings):
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        env=os.environ | {"YINLING_PORT": "eighty", "YINLING_DATA_DIR": str(settings.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "YINLING_PORT" in result.stderr and "Traceback" not in result.stderr
