@@ -103,7 +103,7 @@ def test_doc_ids_are_stable_and_safe():
 
 
 def test_a_build_killed_before_commit_is_ignored_then_cleaned_up(settings):
-    first, store = build(settings, FakeEmbeddings())
+    _, store = build(settings, FakeEmbeddings())
     before = read_chunks(store.active()[0])
     leftover = store.create_version(99)  # what a build killed mid-write leaves behind
     leftover.add(ids=["x"], embeddings=[[0.0] * 64], documents=["半截"], metadatas=[{"doc_id": "x"}])
