@@ -11,6 +11,7 @@ import dataclasses
 import logging
 from dataclasses import dataclass, field
 
+from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -94,7 +95,16 @@ class Yinling:
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Answer:
         """Answer a question, with the earlier questions of the conversation."""
-        return self.chain.invoke({"question": question, "history": list(history)})
+        return self._following_rebuilds(lambda: self.chain.invoke({"question": question, "history": list(history)}))
+
+    def _following_rebuilds(self, call):
+        """Run `call`; if another process replaced the index version under us, re-open it once."""
+        try:
+            return call()
+        except NotFoundError:
+            log.info("the index version in use was replaced by a newer build; re-opening")
+            self.refresh()
+            return call()
 
     def search(self, text: str, k: int = 5, doc_id: str = "", status: str = "") -> list[Hit]:
         """Ranked original paragraphs for a keyword or question (the hotline desk).
@@ -107,9 +117,10 @@ class Yinling:
         """
         query = prepare_query(text, max_chars=self.params.max_question_chars)
         wanted = k if not (doc_id or status) else len(self.retriever.bm25.chunks)
+        found = self._following_rebuilds(lambda: self.retriever.search(query.search_text, k=wanted))
         hits = [
             hit
-            for hit in self.retriever.search(query.search_text, k=wanted)
+            for hit in found
             if (not doc_id or hit.chunk.doc_id == doc_id) and (not status or hit.chunk.status == status)
         ][:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]

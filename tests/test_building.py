@@ -111,3 +111,14 @@ def test_a_build_killed_before_commit_is_ignored_then_cleaned_up(settings):
     (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
     build(settings, FakeEmbeddings())
     assert [collection.name for _, collection in store.versions()] == ["test--v2"]
+
+
+def test_a_running_bot_follows_a_build_made_by_another_process(settings):
+    from bot.chain import BotParams, Yinling
+
+    build(settings, FakeEmbeddings())
+    bot = Yinling(IndexStore(connect(settings), settings.collection), FakeEmbeddings(), BotParams())
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build(settings, FakeEmbeddings())  # commits v2 and drops v1, which the bot still holds
+    assert any("136个" in hit.chunk.text for hit in bot.search("社区老年食堂136个", k=5))
+    assert bot.manifest.version == 2 and "extra" in bot.manifest.docs
