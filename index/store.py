@@ -201,6 +201,8 @@ def chunk_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
         "issuer": meta.issuer,
         "date": meta.date,
         "source": meta.source,
+        "addressee": meta.addressee,
+        "subject": meta.subject,
     }
 
 
@@ -224,6 +226,8 @@ def doc_meta_from_record(metadata: dict[str, Any]) -> DocMeta:
         issuer=metadata["issuer"],
         date=metadata["date"],
         source=metadata["source"],
+        addressee=metadata.get("addressee", ""),
+        subject=metadata.get("subject", ""),
     )
 
 

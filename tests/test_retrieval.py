@@ -36,4 +36,6 @@ def test_is_a_langchain_retriever_with_metadata(real_bot):
     assert len(documents) == FusionParams().k
     top = documents[0].metadata
     assert {"score", "rank", "section", "doc_number", "issuer", "date", "status"} <= set(top)
-    assert document_to_hit(documents[0]).chunk.text == documents[0].page_content
+    hit = document_to_hit(documents[0])
+    assert hit.chunk.text == documents[0].page_content
+    assert hit.meta == real_bot.manifest.docs[hit.chunk.doc_id].meta  # nothing lost at the boundary
