@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.datafiles import DATA, read_pairs, read_words
 from bot.question import TermMap
 from bot.records import Hit
 from index.lexical import STOPWORDS, TOKEN, tag
 
-REFERRALS_FILE = Path(__file__).parent / "data" / "referrals.tsv"
-PLACES_FILE = Path(__file__).parent / "data" / "places.txt"
-GENERIC_FILE = Path(__file__).parent / "data" / "generic_words.txt"
+REFERRALS_FILE = DATA / "referrals.tsv"
+PLACES_FILE = DATA / "places.txt"
+GENERIC_FILE = DATA / "generic_words.txt"
 INJECTION = re.compile(
     r"忽略|无视|忘记|忘掉|扮演|假装|你现在是|系统提示|提示词|越狱|ignore|disregard|pretend|system prompt|jailbreak",
     re.IGNORECASE,
@@ -62,15 +63,8 @@ class Term:
         return any(word in text for word in self.alternatives)
 
 
-@cache
-def word_list(path: Path) -> frozenset[str]:
-    """A data file of whitespace-separated words; lines starting with # are comments."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
-
-
 def places() -> frozenset[str]:
-    return word_list(PLACES_FILE)
+    return read_words(PLACES_FILE)
 
 
 def is_place(word: str, flag: str) -> bool:
@@ -79,12 +73,8 @@ def is_place(word: str, flag: str) -> bool:
 
 @cache
 def referrals(path: Path = REFERRALS_FILE) -> dict[str, str]:
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            topic, referral = line.split("\t")
-            table[topic] = referral
-    return table
+    """Out-of-scope topic → where to ask instead."""
+    return dict(read_pairs(path))
 
 
 def question_terms(question: str, terms: TermMap) -> list[Term]:
@@ -96,7 +86,7 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
             found.setdefault((colloquial, *officials), Term((colloquial, *officials)))
             text = text.replace(colloquial, " ")
     for word, flag in tag(text):
-        if not TOKEN.fullmatch(word) or word in STOPWORDS or word in word_list(GENERIC_FILE) or not CJK.search(word):
+        if not TOKEN.fullmatch(word) or word in STOPWORDS or word in read_words(GENERIC_FILE) or not CJK.search(word):
             continue
         place = is_place(word, flag)
         if len(word) > 1 and (flag.startswith(CONTENT_FLAGS) or place or word in referrals()):

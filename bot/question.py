@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.datafiles import DATA, read_pairs
 from bot.errors import QuestionError
 from bot.records import Query
 from index.lexical import STOPWORDS, keywords, tag
 
-TERMS_FILE = Path(__file__).parent / "data" / "terms.tsv"
+TERMS_FILE = DATA / "terms.tsv"
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # Full-width ASCII letters and digits (Ａ, ９) become ASCII; CJK punctuation is kept.
 FULL_WIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
@@ -29,12 +30,7 @@ class TermMap:
 
     @classmethod
     def load(cls, path: Path = TERMS_FILE) -> TermMap:
-        pairs = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                colloquial, official = line.split("\t")
-                pairs.append((colloquial.lower(), tuple(official.split())))
-        return cls(tuple(pairs))
+        return cls(tuple((colloquial.lower(), tuple(official.split())) for colloquial, official in read_pairs(path)))
 
     def official_terms(self, text: str) -> list[str]:
         """The official terms for the colloquial words in `text` that `text` lacks."""

@@ -72,3 +72,10 @@ def test_shipped_term_map_covers_the_issue_examples():
         ("上门看望", "巡访"),
     ]:
         assert official in terms.official_terms(colloquial), colloquial
+
+
+def test_a_malformed_data_line_names_its_file_and_line(tmp_path):
+    path = tmp_path / "terms.tsv"
+    path.write_text("养老院\t养老机构\n老年痴呆 失智\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"terms.tsv:2"):
+        TermMap.load(path)
