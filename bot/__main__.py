@@ -8,12 +8,10 @@ import logging
 import sys
 
 from bot.chain import Yinling
-from bot.records import Answer, Hit
-from index.chunking import format_date_zh
+from bot.records import Answer, Hit, search_to_json
+from bot.render import STATUS_BADGE, source_line
 from index.errors import YinlingError
 from index.settings import Settings
-
-STATUS_ZH = {"done": "已开展", "plan": "计划", "general": ""}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             hits = bot.search(args.query, k=args.k)
             print(
-                json.dumps(search_json(args.query, hits), ensure_ascii=False, indent=2)
+                json.dumps(search_to_json(args.query, hits), ensure_ascii=False, indent=2)
                 if args.json
                 else render_hits(hits)
             )
@@ -50,15 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def search_json(query: str, hits: list[Hit]) -> dict:
-    return {"query": query, "results": [hit.to_json() for hit in hits]}
-
-
 def render_answer(answer: Answer) -> str:
     lines = [answer.text]
     for citation in answer.citations:
-        meta, chunk = citation.hit.meta, citation.hit.chunk
-        lines.append(f"\n[{citation.n}] {meta.issuer}《{meta.title}》{meta.number} {format_date_zh(meta.date)}")
+        chunk = citation.hit.chunk
+        lines.append(f"\n[{citation.n}] {source_line(citation.hit)}")
         lines.append(f"    {chunk.section}")
         lines.append(f"    {chunk.text}")
     return "\n".join(lines)
@@ -69,9 +63,9 @@ def render_hits(hits: list[Hit]) -> str:
         return "没有找到相关段落"
     blocks = []
     for hit in hits:
-        status = STATUS_ZH.get(hit.chunk.status, "")
+        status = STATUS_BADGE.get(hit.chunk.status, "")
         head = f"{hit.rank}. [{hit.score:.3f}] {hit.chunk.section}" + (f"（{status}）" if status else "")
-        source = f"   {hit.meta.title}｜{hit.meta.number}｜{format_date_zh(hit.meta.date)}"
+        source = f"   {source_line(hit)}"
         blocks.append(f"{head}\n{source}\n   {hit.chunk.text}")
     return "\n\n".join(blocks)
 

@@ -139,18 +139,17 @@ def answer_meta(query: Query, hits: list[Hit], intent: str) -> Answer:
 
 def select_sentences(query: Query, hits: list[Hit], idf: SentenceIdf, params: ComposeParams) -> list[Candidate]:
     """The sentences that best answer the question, in the order they should be read."""
-    candidates = [
-        Candidate(sentence, hit, 0.0)
+    weights = term_weights(query, idf)
+    wants_amount = bool(ASKS_AMOUNT.search(query.question))
+    scored = [
+        Candidate(sentence, hit, score_sentence(sentence, hit, weights, wants_amount))
         for hit in hits
         if hit.chunk.kind != META
         for sentence in split_sentences(hit.chunk.text)
         if not HEADING_SENTENCE.match(sentence)
     ]
-    if not candidates:
+    if not scored:
         return []
-    weights = term_weights(query, idf)
-    wants_amount = bool(ASKS_AMOUNT.search(query.question))
-    scored = [Candidate(c.sentence, c.hit, score_sentence(c, weights, wants_amount)) for c in candidates]
     best = max(scored, key=lambda c: c.score)
     if best.score <= 0:
         return []
@@ -167,15 +166,15 @@ def term_weights(query: Query, idf: SentenceIdf) -> dict[str, float]:
     return {token: idf(token) * (2.0 if token in focus else 1.0) for token in set(tokenize(query.search_text))}
 
 
-def score_sentence(candidate: Candidate, weights: dict[str, float], wants_amount: bool) -> float:
+def score_sentence(sentence: str, hit: Hit, weights: dict[str, float], wants_amount: bool) -> float:
     """Weighted query words in the sentence; words only in its section heading count half."""
-    section = candidate.hit.chunk.section
-    matched = sum(weight for token, weight in weights.items() if token in candidate.sentence)
-    matched += 0.5 * sum(w for t, w in weights.items() if t in section and t not in candidate.sentence)
+    section = hit.chunk.section
+    matched = sum(weight for token, weight in weights.items() if token in sentence)
+    matched += 0.5 * sum(w for t, w in weights.items() if t in section and t not in sentence)
     if matched == 0:
         return 0.0
-    bonus = 0.3 * matched if wants_amount and NUMBER.search(candidate.sentence) else 0.0
-    return matched + bonus + 0.2 / candidate.hit.rank
+    bonus = 0.3 * matched if wants_amount and NUMBER.search(sentence) else 0.0
+    return matched + bonus + 0.2 / hit.rank
 
 
 def assemble(query: Query, hits: list[Hit], chosen: list[Candidate]) -> Answer:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from bot.chain import Yinling
 from bot.errors import QuestionError
+from bot.records import search_to_json
 from index.errors import IndexMissingError, YinlingError
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def api_router(bot: Yinling) -> APIRouter:
         k: int = Query(5, ge=1, le=50, description="返回几段"),
     ) -> dict:
         """Ranked original paragraphs (the `python -m bot search --json` shape)."""
-        return {"query": q, "results": [hit.to_json() for hit in bot.search(q, k=k)]}
+        return search_to_json(q, bot.search(q, k=k))
 
     @router.get("/health")
     def health() -> dict:

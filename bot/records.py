@@ -89,3 +89,8 @@ class Query:
     history: tuple[str, ...] = ()
     search_text: str = ""  # what retrieval sees: follow-up context and official terms added
     focus: tuple[str, ...] = field(default=())  # content words of this turn, weighted up
+
+
+def search_to_json(query: str, hits: list[Hit]) -> dict[str, Any]:
+    """The `search --json` and `/api/search` shape."""
+    return {"query": query, "results": [hit.to_json() for hit in hits]}

@@ -28,9 +28,10 @@ def highlight(text: str, spans: list[str]) -> str:
 
 
 def source_line(hit: Hit) -> str:
+    """吉林省民政厅《…的答复》吉民议字〔2023〕27号 2023年11月23日"""
     meta = hit.meta
-    parts = [meta.issuer, f"《{meta.title}》" if meta.title else "", meta.number, format_date_zh(meta.date)]
-    return " ".join(p for p in parts if p)
+    document = meta.issuer + (f"《{meta.title}》" if meta.title else "")
+    return " ".join(p for p in (document, meta.number, format_date_zh(meta.date)) if p)
 
 
 def source_card(citation: Citation, open_: bool = False) -> str:

@@ -172,8 +172,9 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
     status = gr.Markdown(elem_id="yl-doc-status")
 
     def current():
-        rows = [[d.source, d.title, d.number, d.issuer, d.date, d.chunks] for d in desk.documents()]
-        return rows, gr.Dropdown(choices=[d.source for d in desk.documents()], value=None)
+        documents = desk.documents()
+        rows = [[d.source, d.title, d.number, d.issuer, d.date, d.chunks] for d in documents]
+        return rows, gr.Dropdown(choices=[d.source for d in documents], value=None)
 
     def on_upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         if not path:
