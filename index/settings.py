@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,13 @@ class Settings:
     staff_password: str = ""
     upload_max_mb: int = 20
     max_question_chars: int = 300
+    max_history: int = 20
+    max_body_kb: int = 64
+    api_rate_limit: str = "60/minute"
+    login_rate_limit: str = "5/minute"
+    lock_timeout_s: int = 10
+    feedback_max_mb: int = 10
+    feedback_keep: int = 3
     log_level: str = "INFO"
 
     @classmethod
@@ -55,6 +63,13 @@ class Settings:
             staff_password=env.get("YINLING_STAFF_PASSWORD", ""),
             upload_max_mb=int_setting(env, "YINLING_UPLOAD_MAX_MB", defaults.upload_max_mb),
             max_question_chars=int_setting(env, "YINLING_MAX_QUESTION_CHARS", defaults.max_question_chars),
+            max_history=int_setting(env, "YINLING_MAX_HISTORY", defaults.max_history),
+            max_body_kb=int_setting(env, "YINLING_MAX_BODY_KB", defaults.max_body_kb),
+            api_rate_limit=rate_setting(env, "YINLING_API_RATE_LIMIT", defaults.api_rate_limit),
+            login_rate_limit=rate_setting(env, "YINLING_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
+            lock_timeout_s=int_setting(env, "YINLING_LOCK_TIMEOUT_S", defaults.lock_timeout_s),
+            feedback_max_mb=int_setting(env, "YINLING_FEEDBACK_MAX_MB", defaults.feedback_max_mb),
+            feedback_keep=int_setting(env, "YINLING_FEEDBACK_KEEP", defaults.feedback_keep),
             log_level=(env.get("YINLING_LOG_LEVEL") or defaults.log_level).upper(),
         )
 
@@ -65,6 +80,21 @@ class Settings:
     @property
     def staff_enabled(self) -> bool:
         return bool(self.staff_user and self.staff_password)
+
+
+RATE = re.compile(r"\d+\s*/\s*(second|minute|hour|day)")
+
+
+def rate_setting(env: Mapping[str, str], key: str, default: str) -> str:
+    """A rate limit like `60/minute`; `off` (or `0`) turns the limit off and gives ""."""
+    raw = env.get(key, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("off", "0", "none"):
+        return ""
+    if not RATE.fullmatch(raw):
+        raise YinlingError(f"{key}={raw!r} 不是频率限制：写成 60/minute 这样的形式，或写 off 关闭")
+    return raw.replace(" ", "")
 
 
 def int_setting(env: Mapping[str, str], key: str, default: int) -> int:
