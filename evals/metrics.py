@@ -19,11 +19,17 @@ METRICS = (
     ("grounded", "numbers grounded"),
     ("refusal_accuracy", "refusal acc"),
     ("false_refusal_rate", "false refusal"),
+    ("lead", "lead"),
+    ("median_chars", "median chars"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
 WHITESPACE = re.compile(r"\s+")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# The answer's lead-in ("根据吉林省民政厅的答复（吉民议字〔2023〕27号）：") and its citation marks.
+LEAD_IN = re.compile(r"^根据[^：:]{0,60}的答复(?:（[^）]*）)?[：:]")
+CITATION_MARK = re.compile(r"\[\d+\]")
+FIRST_SENTENCE = re.compile(r"^.*?(?:[。！？!?]|$)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class Outcome:
     refused: bool
     grounded: bool
     latency_ms: float
+    lead_ok: bool = False  # the first asked fact stands in the answer's first sentence
+    chars: int = 0  # length of the answer body: no lead-in, no citation marks
 
 
 def squash(text: str) -> str:
@@ -48,10 +56,22 @@ def holds_evidence(text: str, item: GoldItem) -> bool:
     return any(squash(evidence) in text for evidence in item.evidence)
 
 
+def answer_body(text: str) -> str:
+    """The answer as read: without the "根据…的答复（…）：" lead-in and the [n] marks."""
+    return CITATION_MARK.sub("", LEAD_IN.sub("", text.strip())).strip()
+
+
+def first_sentence(text: str) -> str:
+    """The body up to its first sentence end (。！？)."""
+    match = FIRST_SENTENCE.match(answer_body(text))
+    return match.group(0) if match else ""
+
+
 def score(item: GoldItem, answer: dict[str, Any], latency_ms: float) -> Outcome:
     """Judge one `ask --json` answer against its gold item."""
     rank = next((r["rank"] for r in answer["retrieved"] if holds_evidence(r["text"], item)), None)
     text = squash(answer["answer"])
+    lead = squash(first_sentence(answer["answer"]))
     cited = [c["text"] for c in answer["citations"]]
     return Outcome(
         item=item,
@@ -61,6 +81,8 @@ def score(item: GoldItem, answer: dict[str, Any], latency_ms: float) -> Outcome:
         refused=answer["refused"],
         grounded=numbers_grounded(answer),
         latency_ms=latency_ms,
+        lead_ok=bool(item.facts) and squash(item.facts[0]) in lead,
+        chars=len(squash(answer_body(answer["answer"]))),
     )
 
 
@@ -92,6 +114,12 @@ def aggregate(outcomes: list[Outcome]) -> dict[str, float]:
     if answered:
         metrics["citation_accuracy"] = mean(o.citation_ok for o in answered)
         metrics["grounded"] = mean(o.grounded for o in answered)
+    with_facts = [o for o in answered if o.item.facts]
+    if with_facts:
+        metrics["lead"] = mean(o.lead_ok for o in with_facts)
+    spoken = [o.chars for o in outcomes if not o.refused]
+    if spoken:
+        metrics["median_chars"] = statistics.median(spoken)
     if unanswerable:
         metrics["refusal_accuracy"] = mean(o.refused for o in unanswerable)
     latencies = sorted(o.latency_ms for o in outcomes)
@@ -134,7 +162,7 @@ def check_thresholds(metrics: dict[str, float], thresholds: dict[str, dict[str, 
 def format_value(name: str, value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{value:.0f}" if name.startswith("latency") else f"{value:.3f}"
+    return f"{value:.0f}" if name.startswith("latency") or name == "median_chars" else f"{value:.3f}"
 
 
 def table(rows: dict[str, dict[str, float]], counts: dict[str, int] | None = None) -> str:

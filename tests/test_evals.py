@@ -5,7 +5,7 @@ import sys
 import pytest
 
 from evals.goldset import GoldItem, load_gold
-from evals.metrics import aggregate, check_thresholds, numbers_grounded, score
+from evals.metrics import aggregate, answer_body, check_thresholds, first_sentence, numbers_grounded, score
 from index.errors import YinlingError
 from index.settings import ROOT
 
@@ -43,6 +43,25 @@ def test_aggregate_counts_each_metric_on_its_own_questions():
     assert metrics["latency_p50_ms"] == 20.0
 
 
+def test_lead_needs_the_first_fact_in_the_first_sentence_after_the_lead_in():
+    lead_in = "根据吉林省民政厅的答复（吉民议字〔2023〕27号）："
+    first = score(ITEM, answer(f"{lead_in}全省现已建成各类养老机构1558家。[1]另有其他。[1]"), 1.0)
+    later = score(ITEM, answer(f"{lead_in}我省出台了文件。[1]全省现已建成各类养老机构1558家。[1]"), 1.0)
+    assert first.lead_ok and not later.lead_ok
+    assert first_sentence(f"{lead_in}全省1558家。[1]另有。") == "全省1558家。"
+    assert first.chars == len("全省现已建成各类养老机构1558家。另有其他。")
+
+
+def test_median_length_counts_only_answers_not_refusals():
+    outcomes = [
+        score(ITEM, answer("一二三[1]"), 1.0),
+        score(ITEM, answer("一二三四五[1]"), 1.0),
+        score(UNANSWERABLE, answer("抱歉，很长很长很长很长很长的拒答", refused=True), 1.0),
+    ]
+    assert aggregate(outcomes)["median_chars"] == 4
+    assert answer_body("根据吉林省民政厅的答复：好。[2]") == "好。"
+
+
 def test_invented_number_is_not_grounded():
     assert not numbers_grounded(answer("养老机构1600家[1]"))
     assert numbers_grounded(answer("养老机构1558家[1]"))
@@ -78,7 +97,7 @@ def test_shipped_evidence_is_really_in_the_corpus():
     from index.parsing import clean_lines
 
     corpus = "".join(clean_lines((ROOT / "corpus" / "jilin-2023-jimin-yizi-27-low-fertility-ageing.txt").read_text()))
-    for path in ("gold.jsonl", "holdout.jsonl"):
+    for path in ("gold.jsonl", "holdout.jsonl", "holdout2.jsonl"):
         for item in load_gold(ROOT / "evals" / path):
             for evidence in item.evidence:
                 assert evidence in corpus, f"{item.id}: {evidence}"
