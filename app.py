@@ -8,6 +8,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import uvicorn
 
+from bot.privacy import install_log_redaction
 from bot.web import create_app
 from index.errors import YinlingError
 from index.settings import Settings
@@ -17,6 +18,7 @@ def main() -> int:
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        install_log_redaction()
         app = create_app(settings)
     except YinlingError as error:
         print(f"错误：{error}", file=sys.stderr)

@@ -20,6 +20,7 @@ FULL_WIDTH = {code: code - 0xFEE0 for code in [*range(0xFF10, 0xFF1A), *range(0x
 FOLLOW_UP_START = ("那", "那么", "还有", "另外", "它", "这个", "这些", "那个", "此外", "and ", "what about")
 FOLLOW_UP_END = ("呢", "吗")
 FOLLOW_UP_MAX_CHARS = 12
+RAW_SLACK = 4  # raw text may be this many times the limit before normalising (spaces, zero-width)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ def normalize(text: str) -> str:
     import zhconv
 
     text = text.translate(ZERO_WIDTH).translate(FULL_WIDTH).replace("\u3000", " ")
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in text)
+    # Cs: a lone surrogate (from bytes that were not UTF-8) cannot be encoded for the embedder.
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") else ch for ch in text)
     text = re.sub(r"\s+", " ", text).strip()
     return zhconv.convert(text, "zh-cn")
 
@@ -99,6 +101,9 @@ def prepare_query(
     Raises:
         QuestionError: the question is empty, too long or has no words.
     """
+    for text in (raw, *history):  # normalising only shrinks text: refuse a huge one before the work
+        if len(text) > RAW_SLACK * max_chars:
+            raise QuestionError(f"问题太长（{len(text)} 字）：请控制在 {max_chars} 字以内，只问一件事")
     question = normalize(raw)
     check(question, max_chars)
     past = [earlier for earlier in map(normalize, history) if earlier]

@@ -7,9 +7,11 @@ the wording file, so this module only wires components to the service.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder as gradio_upload_folder
 
 from bot.admin import DocumentDesk
 from bot.answer import say
@@ -64,10 +66,32 @@ def display_controls() -> None:
         )
 
 
+@dataclass(frozen=True)
+class Turn:
+    """One answered question of a conversation: the only conversation state, kept on the server."""
+
+    question: str
+    answer: str  # plain text with [n] marks, as saved with feedback
+    html: str  # what the chat shows
+    refused: bool
+
+
+def chat_messages(turns: list[Turn]) -> list[dict]:
+    """The Chatbot's value, derived from the turns: never read back from the browser."""
+    return [
+        message
+        for turn in turns
+        for message in ({"role": "user", "content": turn.question}, {"role": "assistant", "content": turn.html})
+    ]
+
+
 def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
-    """The citizens' chat: answers with source cards, follow-ups, examples, feedback, read-aloud."""
-    asked = gr.State([])  # earlier questions, for follow-ups
-    records = gr.State([])  # (question, answer text, refused) per answered turn, for feedback
+    """The citizens' chat: answers with source cards, follow-ups, examples, feedback, read-aloud.
+
+    The conversation lives in one server-side State of turns; the Chatbot only displays it, so
+    no client-supplied history ever reaches the server (nor is turned into a file).
+    """
+    turns = gr.State([])
     chatbot = gr.Chatbot(label="对话", height=520, elem_id="yl-chat", sanitize_html=True, buttons=["copy"])
     with gr.Row():
         question = gr.Textbox(placeholder=say("ui_placeholder"), show_label=False, scale=5, elem_id="yl-question")
@@ -79,40 +103,50 @@ def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
         clear = gr.Button("重新开始", size="sm")
     notice = gr.Markdown(elem_id="yl-notice")
 
-    def respond(text: str, messages: list, earlier: list, done: list):
-        answer, html = answer_or_message(bot, text, earlier)
-        messages = [*messages, {"role": "user", "content": text}, {"role": "assistant", "content": html}]
-        if answer is None:
-            return "", messages, earlier, [*done, (text, html, True)]
-        return "", messages, [*earlier, answer.question], [*done, (answer.question, answer.text, answer.refused)]
+    def respond(text: str, done: list[Turn]):
+        try:
+            turn = answer_turn(bot, text, [t.question for t in done])
+        except QuestionError as error:  # the question stays in the box to be corrected
+            return text, chat_messages(done), done, say("ui_question_error", message=str(error))
+        done = [*done, turn]
+        return "", chat_messages(done), done, ""
 
-    outputs = [question, chatbot, asked, records]
-    gr.on([send.click, question.submit], respond, [question, chatbot, asked, records], outputs, api_name="chat")
+    outputs = [question, chatbot, turns, notice]
+    gr.on([send.click, question.submit], respond, [question, turns], outputs, api_name="chat")
     for button in examples:
         button.click(lambda t: t, [button], [question], api_visibility="private").then(
-            respond, [question, chatbot, asked, records], outputs, api_visibility="private"
+            respond, [question, turns], outputs, api_visibility="private"
         )
-    clear.click(lambda: ("", [], [], [], ""), None, [*outputs, notice], api_visibility="private")
+    restart = (lambda: ("", [], [], ""), None, outputs)
+    clear.click(*restart, api_visibility="private")
+    chatbot.clear(*restart, api_visibility="private")
 
-    def on_like(done: list, event: gr.LikeData) -> str:
-        turn = event.index[0] if isinstance(event.index, list | tuple) else event.index
-        asked_text, answer_text, refused = done[turn // 2]
-        feedback.record(Feedback(asked_text, answer_text, liked=bool(event.liked), refused=refused))
+    def on_like(done: list[Turn], event: gr.LikeData) -> str:
+        index = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        if not isinstance(index, int) or not 0 <= index // 2 < len(done):
+            return ""
+        turn = done[index // 2]
+        feedback.record(Feedback(turn.question, turn.answer, liked=bool(event.liked), refused=turn.refused))
         return say("ui_feedback_thanks")
 
-    chatbot.like(on_like, [records], [notice], api_visibility="private")
+    chatbot.like(on_like, [turns], [notice], api_visibility="private")
 
 
-def answer_or_message(bot: Yinling, text: str, earlier: list) -> tuple:
-    """The answer and its HTML, or None and a friendly message when the question cannot be asked."""
+def answer_turn(bot: Yinling, text: str, earlier: list[str]) -> Turn:
+    """Answer one question as a Turn; a service failure becomes a friendly refusal-like turn.
+
+    Raises:
+        QuestionError: the question cannot be asked as it is (shown, not added to the chat).
+    """
     try:
         answer = bot.ask(text, earlier)
-    except QuestionError as error:
-        return None, say("ui_question_error", message=str(error))
-    except YinlingError:
-        log.exception("answering %r failed", text)
-        return None, say("ui_service_error")
-    return answer, answer_html(answer)
+    except QuestionError:
+        raise
+    except YinlingError as error:
+        log.warning("answering failed: %s", error)
+        message = say("ui_service_error")
+        return Turn(text, message, f'<div class="yl-answer">{message}</div>', refused=True)
+    return Turn(answer.question, answer.text, answer_html(answer), answer.refused)
 
 
 def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
@@ -144,6 +178,13 @@ def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
         return gr.Dropdown(choices=[("全部文档", ""), *sorted(docs)])
 
     ui.load(document_choices, None, [document], api_visibility="private")
+
+
+def is_uploaded(path: str) -> bool:
+    """Whether `path` is a file Gradio itself received as an upload (inside its upload folder)."""
+    folder = Path(gradio_upload_folder()).resolve()
+    resolved = Path(path).resolve()
+    return folder in resolved.parents and resolved.is_file()
 
 
 def staff_ui(desk: DocumentDesk) -> gr.Blocks:
@@ -179,6 +220,9 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
     def on_upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         if not path:
             return "请先选择文件", *current()
+        if not is_uploaded(path):  # a client can name any server path in the API call; only uploads count
+            log.warning("staff upload refused: not in Gradio's upload folder")
+            return "❌ 只能上传本机浏览器选择的文件", *current()
         return change(
             lambda report_progress: desk.upload(Path(path).name, Path(path).read_bytes(), report_progress), progress
         )

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import gradio as gr
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 
 from bot.admin import DocumentDesk
 from bot.api import api_router, install_error_handlers
 from bot.chain import Yinling
 from bot.feedback import FeedbackLog
 from bot.ui import css, public_ui, staff_ui
-from index.settings import Settings
+from index.settings import ROOT, Settings
+
+PUBLIC_MAX_FILE_SIZE = "1kb"  # the public app takes no files; its upload route is closed too
 
 
 def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
@@ -19,10 +22,12 @@ def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
     app = FastAPI(title="银龄问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
     app.include_router(api_router(bot))
-    common = {"css": css(), "footer_links": [], "show_error": False}
+    # Nothing under the repo, the data or the corpus is ever served, whatever Gradio is asked for.
+    blocked = [str(path.resolve()) for path in (ROOT, settings.data_dir, settings.corpus_dir)]
+    common = {"css": css(), "footer_links": [], "show_error": False, "blocked_paths": blocked}
     if settings.staff_enabled:
         desk = DocumentDesk(bot, settings.corpus_dir, settings.chunking, settings.upload_max_mb * 2**20)
-        app = gr.mount_gradio_app(
+        app = mount(
             app,
             staff_ui(desk),
             path="/staff",
@@ -31,5 +36,27 @@ def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
             max_file_size=f"{settings.upload_max_mb}mb",
             **common,
         )
-    feedback = FeedbackLog(settings.data_dir / "feedback.jsonl")
-    return gr.mount_gradio_app(app, public_ui(bot, feedback, settings.staff_enabled), path="", **common)
+    feedback = FeedbackLog(
+        settings.data_dir / "feedback.jsonl", settings.feedback_max_mb * 2**20, keep=settings.feedback_keep
+    )
+    app.add_api_route("/gradio_api/upload", no_public_uploads, methods=["POST"], include_in_schema=False)
+    public = public_ui(bot, feedback, settings.staff_enabled)
+    return mount(app, public, path="", max_file_size=PUBLIC_MAX_FILE_SIZE, **common)
+
+
+def mount(app: FastAPI, blocks: gr.Blocks, path: str, **options) -> FastAPI:
+    """Mount a Gradio app with Gradio's own file checks switched on.
+
+    Gradio checks that a file named in a request was uploaded by that user only once the
+    Blocks has "launched"; a mounted Blocks never launches, so the check is skipped and any
+    server path named in a request would be copied into its cache and served. Marking it
+    launched turns the check on; the apps here never call `launch()`.
+    """
+    mounted = gr.mount_gradio_app(app, blocks, path=path, **options)
+    blocks.has_launched = True
+    return mounted
+
+
+def no_public_uploads() -> JSONResponse:
+    """The public app has no file input: its upload route answers 404 instead of storing files."""
+    return JSONResponse({"detail": "Not Found"}, status_code=404)

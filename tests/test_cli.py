@@ -92,3 +92,16 @@ def test_bad_setting_is_a_message_not_a_traceback(settings):
         timeout=60,
     )
     assert result.returncode == 1 and "YINLING_PORT" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_non_utf8_bytes_on_the_command_line_are_a_message_not_a_traceback(real_settings):
+    env = os.environ | {"YINLING_DATA_DIR": str(real_settings.data_dir), "YINLING_COLLECTION": real_settings.collection}
+    question = "全省有多少家养老机构".encode() + b"\xff\xfe"
+    result = subprocess.run([sys.executable, "-m", "bot", "ask", question], cwd=ROOT, env=env, capture_output=True)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert "Traceback" not in result.stderr.decode(errors="replace") and "1558" in result.stdout.decode()
+    only_bytes = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", b"\xff\xfe"], cwd=ROOT, env=env, capture_output=True
+    )
+    stderr = only_bytes.stderr.decode()
+    assert only_bytes.returncode == 2 and "Traceback" not in stderr and "问题是空的" in stderr

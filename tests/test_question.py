@@ -79,3 +79,16 @@ def test_a_malformed_data_line_names_its_file_and_line(tmp_path):
     path.write_text("养老院\t养老机构\n老年痴呆 失智\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"terms.tsv:2"):
         TermMap.load(path)
+
+
+def test_lone_surrogates_are_dropped():
+    query = prepare_query("\ud800养老机构\udfff有多少", ["\udc80床位"])
+    assert query.question == "养老机构 有多少" and query.history == ("床位",)
+    query.search_text.encode("utf-8")  # what the embedder needs
+
+
+def test_a_huge_question_or_history_item_is_refused_before_any_work():
+    with pytest.raises(QuestionError, match="问题太长"):
+        prepare_query("养" * 10_000_000, max_chars=300)
+    with pytest.raises(QuestionError, match="问题太长"):
+        prepare_query("床位呢？", ["养" * 500_000], max_chars=300)
