@@ -6,7 +6,7 @@ export
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install install-dev index run test lint evals bench
+.PHONY: install install-dev browser index run test lint evals bench
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The browser tests drive Debian's Chromium with CJK fonts; install them when missing (needs root or sudo).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q chromium fonts-noto-cjk; \
+	fi
+
 install-dev: $(VENV)/.installed-dev
 
 # Incremental: embeds only new or changed documents, so it is cheap to run every time.
@@ -32,7 +39,7 @@ run: index
 lint: install-dev
 	$(PY) -m ruff check .
 
-test: install-dev lint
+test: install-dev browser lint
 	$(PY) -m pytest -q
 	$(PY) -m evals --check
 
