@@ -3,6 +3,8 @@
 A reply document usually reads: title, document number (文号), addressee, an opening
 paragraph, parts `一、…` (work done, then plans), sections `（一）…` whose lead sentence
 is their title, points `一是…二是…` inside a section, then the issuer and the date.
+Around that sit lines about the document rather than its content (签发人, 公开属性,
+联系人/联系电话, 抄送, 附件): they are read as metadata and never become body text.
 Text that does not follow this pattern still parses, as plain paragraphs.
 """
 
@@ -23,11 +25,37 @@ ARABIC_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2
 CHINESE_DATE = re.compile(rf"([{CN_DIGITS}○O]{{4}})年([{CN_DIGITS}]{{1,3}})月([{CN_DIGITS}]{{1,3}})日")
 SUBJECT = re.compile(r"《([^》]{4,80})》(?:已)?收悉")
 ISSUER_HINT = re.compile(r"(厅|局|委员会|委|办公室|政府|部|中心|院|会)$")
+# "X局关于…的答复": the issuer named in the title, used when the reply is not signed.
+TITLE_ISSUER = re.compile(r"^(.{2,30}?(?:厅|局|委员会|办公室|政府))关于")
+TITLE_END = ("答复", "复函", "的函", "意见", "报告")
+# "张某某代表：您提出的《…》收悉。…": the addressee in front of the opening sentence.
+ADDRESSEE_WITH_OPENING = re.compile(r"^([^：:，,。《》]{2,30})[：:](.*收悉.*)$")
+
+# Lines about the document, not its content.
+META_LINE = re.compile(
+    r"^[（(]?(?:(?:签发人|抄送|抄报|公开属性|公开方式|公开选项|联系人|联系电话|联系方式|联系单位)[^：:]{0,4}[：:]"
+    r"|此件(?:公开|不予|依申请|不公开))"
+)
+CATEGORY_LINE = re.compile(r"^[A-DＡ-Ｄ]类$")  # the 办理结果 mark (A类 adopted …) above the title
+ATTACHMENTS = re.compile(r"^[（(]?附件\s*\d*[：:]")  # goes on over numbered lines: 2.某某名单
+ATTACHMENT_ITEM = re.compile(r"^\d+[.．、]")
+CONTACT_NAME = re.compile(rf"联系人(?:及电话)?[：:]\s*([{_CJK}]{{2,4}}?)(?=[，,；;、\s）)]|联系|电话|\d|$)")
+PHONE = re.compile(r"[(（]?0\d{2,3}[)）]?[-－]?\d{7,8}|1\d{10}")
+
+# A place and its administrative level, the way an issuer's name starts (吉林省, 青禾市, 松岭县).
+PLACE = re.compile(rf"[{_CJK}]{{2,8}}?(?:省|自治区|自治州|市|州|地区|盟|区|旗)|[{_CJK}]{{1,8}}?(?:自治县|县)")
+
+# A paragraph that opens like these states a plan, wherever it stands.
+PLAN_OPENER = re.compile(r"^(?:下一步|下步|下一阶段|下阶段|今后|接下来)")
+PLAN_HEADING = re.compile(r"^(?:下一步|下步|今后)[^，,。；;：:]{0,12}[：:]?$")  # 下一步工作打算
+COURTESY = re.compile(r"^(?:再次|衷心)?(?:感谢|谢谢)")
+PLAN_SECTION = "下一步工作"  # heading of plan paragraphs that stand under no plan heading
+CLOSING_SECTION = "结束语"
 
 PLAN_WORDS = ("下步", "下一步", "今后", "工作安排", "工作打算", "计划", "思路", "下阶段")
 DONE_WORDS = ("开展情况", "工作情况", "进展", "成效", "办理情况", "主要做法", "已")
 
-HEADER_SCAN_LINES = 6
+HEADER_SCAN_LINES = 8
 TITLE_MAX_CHARS = 80
 SHORT_LINE_MAX_CHARS = 40
 
@@ -42,21 +70,26 @@ def parse_document(text: str, doc_id: str, source: str = "") -> ParsedDocument:
 
     Returns:
         The metadata found (missing fields are empty) and the sections in reading order.
+        Metadata lines (签发人, 联系人, 抄送, 附件, 公开属性) are in no section.
     """
     lines = clean_lines(text)
     if not lines:
         return ParsedDocument(DocMeta(doc_id=doc_id, title="", source=source), ())
-    header, body, footer = split_header_footer(lines)
-    subject = next((m.group(1) for line in body[:3] if (m := SUBJECT.search(line))), "")
+    content, meta_lines = split_meta_lines(lines)
+    header, body, footer = split_header_footer(content)
+    title = header.get("title", "")
+    issuer = footer.get("issuer") or title_issuer(title)
     meta = DocMeta(
         doc_id=doc_id,
-        title=header.get("title", ""),
+        title=title,
         number=header.get("number", ""),
         addressee=header.get("addressee", ""),
-        issuer=footer.get("issuer", ""),
+        issuer=issuer,
         date=footer.get("date", ""),
         source=source,
-        subject=subject,
+        subject=next((m.group(1) for line in body[:3] if (m := SUBJECT.search(line))), ""),
+        jurisdiction=jurisdiction_of(issuer),
+        contact=parse_contact(meta_lines),
     )
     return ParsedDocument(meta, tuple(parse_sections(body)))
 
@@ -74,23 +107,23 @@ def clean_lines(text: str) -> list[str]:
     return lines
 
 
+def split_meta_lines(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Separate the lines about the document (签发人, 联系人, 抄送, 附件 …) from the rest."""
+    content: list[str] = []
+    meta: list[str] = []
+    attachments = False  # inside a 附件 list, which goes on over numbered lines
+    for line in lines:
+        attachments = bool(ATTACHMENTS.match(line)) or (attachments and bool(ATTACHMENT_ITEM.match(line)))
+        if attachments or META_LINE.match(line) or CATEGORY_LINE.match(line):
+            meta.append(line)
+        else:
+            content.append(line)
+    return content, meta
+
+
 def split_header_footer(lines: list[str]) -> tuple[dict[str, str], list[str], dict[str, str]]:
     """Take title, number and addressee off the top, issuer and date off the bottom."""
-    header: dict[str, str] = {}
-    start = 0
-    for i, line in enumerate(lines[:HEADER_SCAN_LINES]):
-        if is_body_start(line):
-            break
-        number = DOC_NUMBER.search(line)
-        if number and len(line) <= SHORT_LINE_MAX_CHARS and "number" not in header:
-            header["number"] = number.group(0).replace(" ", "")
-        elif line.endswith(("：", ":")) and len(line) <= SHORT_LINE_MAX_CHARS:
-            header["addressee"] = line.rstrip("：:")
-        elif "title" not in header and len(line) <= TITLE_MAX_CHARS and "。" not in line:
-            header["title"] = line
-        else:
-            break
-        start = i + 1
+    header, start, opening = read_header(lines)
     footer: dict[str, str] = {}
     end = len(lines)
     while end > start and len(lines[end - 1]) <= SHORT_LINE_MAX_CHARS:
@@ -103,7 +136,58 @@ def split_header_footer(lines: list[str]) -> tuple[dict[str, str], list[str], di
         else:
             break
         end -= 1
-    return header, lines[start:end], footer
+    return header, [*opening, *lines[start:end]], footer
+
+
+def read_header(lines: list[str]) -> tuple[dict[str, str], int, list[str]]:
+    """The header fields, where the body starts, and an opening sentence that shared the addressee's line."""
+    header: dict[str, str] = {}
+    for i, line in enumerate(lines[:HEADER_SCAN_LINES]):
+        with_opening = ADDRESSEE_WITH_OPENING.match(line)
+        if with_opening and "addressee" not in header:
+            header["addressee"] = with_opening.group(1)
+            return header, i + 1, [with_opening.group(2)]
+        if is_body_start(line):
+            return header, i, []
+        number = DOC_NUMBER.search(line)
+        if number and len(line) <= SHORT_LINE_MAX_CHARS and "number" not in header:
+            header["number"] = number.group(0).replace(" ", "")
+        elif is_addressee(line) and "addressee" not in header:
+            header["addressee"] = line.rstrip("：:")
+        elif "title" not in header and len(line) <= TITLE_MAX_CHARS and "。" not in line:
+            header["title"] = line
+        elif "title" in header and not header["title"].endswith(TITLE_END) and line.endswith(TITLE_END):
+            header["title"] += line  # a title set over two lines
+        else:
+            return header, i, []
+    return header, min(len(lines), HEADER_SCAN_LINES), []
+
+
+def is_addressee(line: str) -> bool:
+    """`人口资源环境委员会：` — not the opening `您提出的《…》收悉，现答复如下：`."""
+    return line.endswith(("：", ":")) and len(line) <= SHORT_LINE_MAX_CHARS and not re.search("[《》。]|收悉", line)
+
+
+def title_issuer(title: str) -> str:
+    match = TITLE_ISSUER.match(title)
+    return match.group(1) if match else ""
+
+
+def jurisdiction_of(issuer: str) -> str:
+    """The places an issuer's name starts with: 吉林省民政厅 → 吉林省, 青禾市松岭县民政局 → 青禾市松岭县."""
+    places, position = [], 0
+    while match := PLACE.match(issuer, position):
+        places.append(match.group(0))
+        position = match.end()
+    return "".join(places)
+
+
+def parse_contact(meta_lines: list[str]) -> str:
+    """`联系人：刘某某 联系电话：0123-4567802` → `刘某某 0123-4567802`, from wherever the two stand."""
+    text = "\n".join(line for line in meta_lines if "联系" in line)
+    name = CONTACT_NAME.search(text)
+    phone = PHONE.search(text)
+    return " ".join(part for part in (name and name.group(1), phone and phone.group(0)) if part)
 
 
 def is_body_start(line: str) -> bool:
@@ -137,39 +221,54 @@ def chinese_numeral(text: str) -> int:
 
 
 def parse_sections(lines: list[str]) -> list[Section]:
-    """Group body lines under their part and section headings, splitting points."""
+    """Group body lines under their part and section headings, splitting points.
+
+    A part is done or plan by its heading. A paragraph opening 下一步/今后 under no plan
+    heading starts a plan of its own: under the current heading, or, after the last heading
+    (or in a reply without headings), as the reply's closing plan. A closing thanks is neither.
+    """
     sections: list[Section] = []
     part: tuple[str, str] | None = None  # (heading, status)
     path: tuple[str, ...] = ()
+    status = GENERAL
     paragraphs: list[str] = []
+    closing_from = 1 + max((i for i, line in enumerate(lines) if is_heading(line)), default=-1)
 
-    def flush() -> None:
+    def start(new_path: tuple[str, ...], new_status: str) -> None:
+        nonlocal path, status
         if paragraphs:
-            status = part[1] if part else GENERAL
             sections.extend(split_points(path or ("正文",), status, paragraphs))
             paragraphs.clear()
+        path, status = new_path, new_status
 
-    for line in lines:
-        part_match = PART_HEADING.match(line)
-        section_match = SECTION_HEADING.match(line)
-        if part_match and is_heading_line(part_match.group(2)):
-            flush()
+    for i, line in enumerate(lines):
+        if is_part_heading(line):
             title = lead_sentence(line)
             part = (title, classify_status(title))
-            path = (title,)
+            start((title,), part[1])
             rest = line[len(title) :].lstrip("。：:")
             if rest:
                 paragraphs.append(rest)
-        elif section_match:
-            flush()
-            path = (part[0], lead_sentence(line)) if part else (lead_sentence(line),)
-            paragraphs.append(line)
-        else:
-            if not part and not path:
-                path = ("正文",)
-            paragraphs.append(line)
-    flush()
+            continue
+        if SECTION_HEADING.match(line):
+            start((part[0], lead_sentence(line)) if part else (lead_sentence(line),), part[1] if part else GENERAL)
+        elif PLAN_OPENER.match(line) and status != PLAN:
+            start((PLAN_SECTION,) if i >= closing_from or not path else (*path, PLAN_SECTION), PLAN)
+        elif COURTESY.match(line) and i == len(lines) - 1 and i >= closing_from:
+            start((CLOSING_SECTION,), GENERAL)
+        paragraphs.append(line)
+    start((), GENERAL)  # closes the last section
     return sections
+
+
+def is_heading(line: str) -> bool:
+    return is_part_heading(line) or bool(SECTION_HEADING.match(line))
+
+
+def is_part_heading(line: str) -> bool:
+    """`二、下步工作安排`, or an unnumbered plan heading such as `下一步工作打算`."""
+    match = PART_HEADING.match(line)
+    return bool((match and is_heading_line(match.group(2))) or PLAN_HEADING.match(line))
 
 
 def is_heading_line(rest: str) -> bool:

@@ -28,6 +28,8 @@ class DocMeta:
     date: str = ""  # ISO 8601, empty when the document has none
     source: str = ""  # file name inside the corpus
     subject: str = ""  # what it replies to: the proposal named in its opening (《…》收悉)
+    jurisdiction: str = ""  # the places the issuer's name starts with: 吉林省, 青禾市松岭县
+    contact: str = ""  # the contact person and phone its footer gives: 刘某某 0123-4567802
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,20 @@
-from index.parsing import chinese_numeral, clean_lines, parse_date, parse_document
+from index.parsing import chinese_numeral, clean_lines, jurisdiction_of, parse_date, parse_document
 from index.records import DONE, GENERAL, PLAN
+
+# The shape the issue #9 report described: the opening sentence on a short line ending in ：,
+# a closing 下一步 paragraph after the last heading, a footer ending in a contact line.
+CITY_REPLY = """青禾市民政局关于市人大第45号建议的答复
+青民建〔2023〕45号
+张某某代表：
+您提出的《关于扩大老年助餐服务的建议》收悉，现答复如下：
+一、关于老年食堂建设
+截至2023年10月底，全市建成社区老年食堂86个、老年助餐点214个。
+下一步，我局将在2024年再新建社区老年食堂40个。
+感谢您对民政工作的关心和支持！
+青禾市民政局
+二〇二三年十一月二十三日
+联系人：刘某某　　联系电话：0123-4567802
+"""
 
 
 def test_seed_metadata(seed_text):
@@ -10,6 +25,8 @@ def test_seed_metadata(seed_text):
     assert meta.issuer == "吉林省民政厅"
     assert meta.date == "2023-11-23"
     assert meta.subject == "关于我省少子老龄化问题的建议"
+    assert meta.jurisdiction == "吉林省"
+    assert meta.contact == ""
 
 
 def test_repeated_section_numbers_stay_distinct(seed_text):
@@ -66,3 +83,90 @@ def test_dates_in_both_notations():
 
 def test_clean_lines_removes_indentation_and_stray_spaces():
     assert clean_lines("　　资金 2.1亿元，增长 23.5 %\n\n") == ["资金2.1亿元，增长23.5%"]
+
+
+def test_a_footer_ending_in_a_contact_line_keeps_issuer_date_and_subject():
+    meta = parse_document(CITY_REPLY, "qh").meta
+    assert (meta.issuer, meta.date, meta.subject) == ("青禾市民政局", "2023-11-23", "关于扩大老年助餐服务的建议")
+    assert meta.addressee == "张某某代表"
+    assert meta.contact == "刘某某 0123-4567802"
+    assert meta.jurisdiction == "青禾市"
+
+
+def test_a_closing_next_step_paragraph_is_a_plan_and_the_thanks_is_not():
+    sections = parse_document(CITY_REPLY, "qh").sections
+    assert [(s.breadcrumb, s.status) for s in sections] == [
+        ("正文", GENERAL),
+        ("一、关于老年食堂建设", GENERAL),
+        ("下一步工作", PLAN),
+        ("结束语", GENERAL),
+    ]
+    assert sections[2].paragraphs == ("下一步，我局将在2024年再新建社区老年食堂40个。",)
+
+
+def test_a_next_step_paragraph_inside_a_part_is_a_plan_under_that_part():
+    text = "一、关于台账\n已建立台账3126人。\n下一步，将对接平台。\n二、关于巡访\n全年巡访2.1万人次。"
+    sections = parse_document(text, "x").sections
+    assert [(s.breadcrumb, s.status) for s in sections] == [
+        ("一、关于台账", GENERAL),
+        ("一、关于台账 › 下一步工作", PLAN),
+        ("二、关于巡访", GENERAL),
+    ]
+
+
+def test_a_reply_without_headings_ends_in_its_plan():
+    text = "您提出的《关于适老化改造的建议》收悉。\n2023年改造620户。\n今后，我局将每年改造500户。"
+    sections = parse_document(text, "x").sections
+    assert [(s.breadcrumb, s.status, s.paragraphs) for s in sections] == [
+        ("正文", GENERAL, ("您提出的《关于适老化改造的建议》收悉。", "2023年改造620户。")),
+        ("下一步工作", PLAN, ("今后，我局将每年改造500户。",)),
+    ]
+
+
+def test_an_unnumbered_next_step_heading_is_a_plan_part():
+    sections = parse_document("工作成效显著。\n下一步工作打算\n提高津贴标准到每月60元。", "x").sections
+    assert [(s.breadcrumb, s.status) for s in sections] == [("正文", GENERAL), ("下一步工作打算", PLAN)]
+
+
+def test_addressee_in_front_of_the_opening_sentence():
+    parsed = parse_document("对第87号提案的答复\n王某某委员：您提出的《关于老年助餐的提案》收悉。现答复如下：", "x")
+    assert (parsed.meta.addressee, parsed.meta.subject) == ("王某某委员", "关于老年助餐的提案")
+    assert parsed.sections[0].paragraphs == ("您提出的《关于老年助餐的提案》收悉。现答复如下：",)
+
+
+def test_header_marks_and_a_title_over_two_lines():
+    text = (
+        "B类\n对区政协五届三次会议\n第31号提案的答复\n云白民函〔2023〕14号　签发人：冯某某\n"
+        "区政协社会和法制委员会：\n正文。"
+    )
+    meta = parse_document(text, "x").meta
+    assert (meta.title, meta.number) == ("对区政协五届三次会议第31号提案的答复", "云白民函〔2023〕14号")
+    assert meta.addressee == "区政协社会和法制委员会"
+
+
+def test_metadata_lines_never_reach_the_body():
+    text = (
+        "正文第一段。\n附件：1.改造完成情况表\n2.改造计划表\n松岭县民政局\n2024年7月2日\n"
+        "（此件公开发布）\n公开属性：主动公开\n联系人及电话：何某某，0123-4567803\n抄送：县政府办公室。"
+    )
+    parsed = parse_document(text, "x")
+    assert [s.paragraphs for s in parsed.sections] == [("正文第一段。",)]
+    meta = parsed.meta
+    assert (meta.issuer, meta.date, meta.contact) == ("松岭县民政局", "2024-07-02", "何某某 0123-4567803")
+
+
+def test_an_unsigned_reply_takes_its_issuer_from_the_title():
+    meta = parse_document("东川省卫生健康委员会关于第1203号建议的答复\n周某某代表：\n正文。", "x").meta
+    assert (meta.issuer, meta.jurisdiction) == ("东川省卫生健康委员会", "东川省")
+
+
+def test_jurisdiction_is_the_issuer_without_its_department():
+    assert jurisdiction_of("吉林省民政厅") == "吉林省"
+    assert jurisdiction_of("青禾市民政局") == "青禾市"
+    assert jurisdiction_of("青禾市松岭县民政局") == "青禾市松岭县"
+    assert jurisdiction_of("松岭县民政局") == "松岭县"
+    assert jurisdiction_of("云泽市白石区民政局") == "云泽市白石区"
+    assert jurisdiction_of("内蒙古自治区民政厅") == "内蒙古自治区"
+    assert jurisdiction_of("青禾市城市管理局") == "青禾市"  # 城市 is no place
+    assert jurisdiction_of("青禾市市场监督管理局") == "青禾市"
+    assert jurisdiction_of("省民政厅") == ""
