@@ -23,7 +23,7 @@ from index.store import DocEntry, IndexStore, Manifest, connect, copy_documents,
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what the same text produces: every document is re-chunked.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -203,6 +203,8 @@ def chunk_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
         "source": meta.source,
         "addressee": meta.addressee,
         "subject": meta.subject,
+        "jurisdiction": meta.jurisdiction,  # where the reply applies, for filtering by place
+        "contact": meta.contact,
     }
 
 
@@ -228,6 +230,8 @@ def doc_meta_from_record(metadata: dict[str, Any]) -> DocMeta:
         source=metadata["source"],
         addressee=metadata.get("addressee", ""),
         subject=metadata.get("subject", ""),
+        jurisdiction=metadata.get("jurisdiction", ""),
+        contact=metadata.get("contact", ""),
     )
 
 
