@@ -13,7 +13,7 @@ import pytest
 from index.chunking import chunk_document
 from index.loading import read_file
 from index.parsing import parse_document
-from index.records import PLAN, ChunkingParams, ParsedDocument
+from index.records import META, PLAN, ChunkingParams, ParsedDocument
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPLIES = FIXTURES / "replies"
@@ -81,7 +81,7 @@ def test_every_next_step_paragraph_is_a_plan(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_no_chunk_holds_a_footer_line(name):
     chunks = chunk_document(parse(name), ChunkingParams())
-    assert chunks[0].kind == "meta" and EXPECTED[name]["number"] in chunks[0].text
+    assert chunks[0].kind == META and EXPECTED[name]["number"] in chunks[0].text
     for chunk in chunks:
         assert not [word for word in ("联系电话", "抄送", "签发人", "0123-45678") if word in chunk.text], chunk.text
 
