@@ -186,3 +186,29 @@ def test_staff_sign_in_upload_and_remove(server, page):
         .decode()
     )
     assert "321" in answer
+
+
+def test_clearing_the_chat_resets_what_feedback_records(server, page):
+    url, corpus = server
+    page.goto(url)
+    page.wait_for_selector("#yl-question textarea", timeout=30000)
+    ask(page, "全省有多少家养老机构？", 0)
+    page.locator("#yl-chat button[aria-label='清空对话']").click()  # the Chatbot's own clear button
+    page.wait_for_function("document.querySelectorAll('.yl-answer').length === 0", timeout=30000)
+    ask(page, "护理型床位有多少张？", 0)
+    page.locator("#yl-chat button[aria-label='赞']").first.click()
+    page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('谢谢')", timeout=30000)
+    saved = [json.loads(line) for line in (corpus.parent / "data" / "feedback.jsonl").read_text().splitlines()]
+    assert saved[-1]["question"] == "护理型床位有多少张？" and "8.31万" in saved[-1]["answer"]
+
+
+def test_a_rejected_question_stays_in_the_box(server, page):
+    url, _ = server
+    page.goto(url)
+    page.wait_for_selector("#yl-question textarea", timeout=30000)
+    too_long = "养老" * 200
+    page.fill("#yl-question textarea", too_long)
+    page.click("#yl-send")
+    page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('问题太长')", timeout=30000)
+    assert page.locator("#yl-question textarea").input_value() == too_long
+    assert page.locator(".yl-answer").count() == 0 and too_long not in page.locator("#yl-chat").inner_text()
