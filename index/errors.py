@@ -23,3 +23,11 @@ class EmbedderError(YinlingError):
 
 class StoreError(YinlingError):
     """The vector store cannot be reached or written."""
+
+
+class IndexBusyError(YinlingError):
+    """Another build, upload or removal is changing the same index."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Chroma server cannot be reached now; the same request may work once it is back."""
