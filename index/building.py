@@ -15,6 +15,7 @@ from index.chunking import chunk_document
 from index.embeddings import embedder_id
 from index.errors import DocumentError, StoreError, YinlingError
 from index.loading import read_corpus
+from index.locking import build_lock
 from index.parsing import parse_document
 from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
 from index.settings import Settings
@@ -55,12 +56,13 @@ def build_index(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    exclusive: bool = False,
 ) -> BuildReport:
     """Bring the index in line with the corpus.
 
     Unchanged documents keep their stored vectors; changed and new ones are embedded;
     removed ones disappear. The new state becomes visible only when all of it is
-    written: on any failure the previous index stays intact and usable.
+    written: on any failure the index that was active stays intact and usable.
 
     Args:
         store: where the index lives.
@@ -69,13 +71,19 @@ def build_index(
         params: chunk size bounds.
         rebuild: re-embed everything, also when the embedder changed.
         progress: called with (stage, done, total) while embedding.
+        exclusive: the caller holds the build lock (`index.locking.build_lock`), so whatever
+            uncommitted versions earlier builds left behind are dropped.
 
     Returns:
         What was added, updated, removed, kept and skipped.
+
+    Raises:
+        IndexBusyError: another build committed while this one ran; nothing was committed.
+        StoreError: writing failed; the message says what the index is now.
     """
     report = BuildReport()
     docs = prepared_docs(corpus_sources, params, report)
-    store.drop_uncommitted()
+    store.drop_uncommitted(exclusive=exclusive)
     active = store.active()
     new_manifest = Manifest(embedder_id(embedder), 0, params.as_dict(), PARSER_VERSION)
     old_docs: dict[str, DocEntry] = {}
@@ -134,7 +142,8 @@ def write_version(
     report: BuildReport,
     progress: Progress | None,
 ) -> None:
-    """Fill a new collection version and commit it; drop it again on any failure."""
+    """Fill a new collection version and commit it; drop exactly that collection on any failure."""
+    base = active[0].name if active else None
     try:
         collection = store.create_version(manifest.version)
     except Exception as error:
@@ -148,12 +157,31 @@ def write_version(
         report.embedded_chunks = len(changed)
         manifest.dimension = len(vectors[0]) if vectors else (active[1].dimension if active else 0)
         manifest.docs = {doc_id: DocEntry(doc.meta, doc.source.sha256, len(doc.chunks)) for doc_id, doc in docs.items()}
-        store.commit(collection, manifest)
+        store.commit(collection, manifest, base)
     except BaseException as error:
-        store.drop(collection.name)
+        store.discard(collection)
         if isinstance(error, YinlingError | KeyboardInterrupt):
             raise
-        raise StoreError(f"建索引失败，原有索引未改动：{type(error).__name__}: {error}") from error
+        what = f"{type(error).__name__}: {error}"
+        raise StoreError(f"建索引失败，本次改动没有提交（{what}）；{index_state(store, base)}") from error
+    store.drop_older(collection)
+
+
+def index_state(store: IndexStore, before: str | None) -> str:
+    """What the index is now, said truthfully, given the active version's name before a change."""
+    try:
+        found = store.active()
+    except Exception as error:
+        log.warning("could not read the index state", exc_info=True)
+        return f"无法确认索引现状（{error}）：运行 `python -m index status` 查看"
+    if found is None:
+        if before is None:
+            return "还没有索引：解决这个问题后重新运行 `python -m index build`"
+        return "现在没有可用的索引：运行 `python -m index build` 重建"
+    collection, manifest = found
+    if collection.name == before:
+        return "原有索引未改动"
+    return f"索引现在是版本 {manifest.version}（{len(manifest.docs)} 份文档）：运行 `python -m index status` 查看"
 
 
 def embed_chunks(embedder: Embeddings, chunks: list[Chunk], progress: Progress | None) -> list[list[float]]:
@@ -172,7 +200,9 @@ def build_fresh(settings: Settings, embedder: Embeddings, data_dir: Path, collec
     Evals and benchmarks use this so they measure the current code, not a stale index.
     """
     fresh = dataclasses.replace(settings, data_dir=data_dir, chroma_host="", collection=collection)
-    build_from_corpus(IndexStore(connect(fresh), collection), embedder, fresh.corpus_dir, fresh.chunking)
+    store = IndexStore(connect(fresh), collection)
+    with build_lock(data_dir, collection, fresh.lock_timeout_s, f"build_fresh {collection}"):
+        build_from_corpus(store, embedder, fresh.corpus_dir, fresh.chunking, exclusive=True)
     return fresh
 
 

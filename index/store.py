@@ -1,15 +1,22 @@
 """Chroma, the system of record: chunks, vectors and the manifest that describes them.
 
-Each build writes a new collection version `<name>--v<N>` and commits it by flagging it in
-its metadata; readers always open the newest committed version. A build that fails before
-its commit leaves the previous version untouched and usable, in both embedded and server
-mode, with no file outside Chroma.
+Each build writes a new collection version `<name>--v<N>-<random hex>` and commits it by
+flagging it in its metadata; readers always open the newest committed version. A build that
+fails before its commit leaves the previous version untouched and usable, in both embedded and
+server mode, with no file outside Chroma.
+
+Writers are serialised by the build lock (`index.locking`). Without it the store still loses
+nothing committed: a version's name is never reused, a failed build drops only the collection
+it created, a commit refuses to replace a version other than the one its build started from,
+and it drops only versions older than itself.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,8 +25,9 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 
-from index.errors import IndexMismatchError, IndexMissingError, StoreError
+from index.errors import IndexBusyError, IndexMismatchError, IndexMissingError, StoreError
 from index.records import Chunk, DocMeta
 from index.settings import Settings
 
@@ -86,15 +94,16 @@ class IndexStore:
     def __init__(self, client: ClientAPI, name: str) -> None:
         self.client = client
         self.name = name
+        # `<name>--v<N>-<hex>`; indexes built before names were unique are `<name>--v<N>`.
+        self._version_name = re.compile(rf"{re.escape(name)}{VERSION_SEPARATOR}(\d+)(-[0-9a-f]+)?")
 
     def versions(self) -> list[tuple[int, Collection]]:
         """This index's collections, newest first, committed or not."""
-        prefix = self.name + VERSION_SEPARATOR
         found = []
         for collection in self.client.list_collections():
-            if collection.name.startswith(prefix) and collection.name[len(prefix) :].isdigit():
-                found.append((int(collection.name[len(prefix) :]), collection))
-        return sorted(found, key=lambda pair: pair[0], reverse=True)
+            if matched := self._version_name.fullmatch(collection.name):
+                found.append((int(matched[1]), collection))
+        return sorted(found, key=lambda pair: (pair[0], pair[1].name), reverse=True)
 
     def active(self) -> tuple[Collection, Manifest] | None:
         """The newest committed version and its manifest, or None before the first build."""
@@ -119,20 +128,66 @@ class IndexStore:
         return collection, manifest
 
     def create_version(self, version: int) -> Collection:
-        """A new, uncommitted collection for a build to fill."""
+        """A new, uncommitted collection for a build to fill, under a name no other build uses."""
         return self.client.create_collection(
-            f"{self.name}{VERSION_SEPARATOR}{version}",
+            f"{self.name}{VERSION_SEPARATOR}{version}-{secrets.token_hex(4)}",
             configuration={"hnsw": {"space": "cosine"}},
             metadata={COMMITTED_KEY: False},
         )
 
-    def commit(self, collection: Collection, manifest: Manifest) -> None:
-        """Make `collection` the active version, then drop every other version."""
+    def commit(self, collection: Collection, manifest: Manifest, base: str | None) -> None:
+        """Make `collection` the active version, unless another build committed since this one started.
+
+        Args:
+            collection: the filled, uncommitted version.
+            manifest: its description.
+            base: the name of the version that was active when the build started (None before the first).
+
+        Raises:
+            IndexBusyError: another version than `base` is active; `collection` stays uncommitted.
+        """
+        found = self.active()
+        if found is not None and found[0].name != base:  # with no version left at all, any is better
+            raise IndexBusyError(
+                f"另一个建索引任务在本次建索引期间提交了索引版本 {found[1].version}，本次改动没有提交："
+                "请重新运行本次操作，它会在新版本上增量更新"
+            )
         collection.modify(metadata={COMMITTED_KEY: True, MANIFEST_KEY: manifest.to_json()})
+
+    def drop_older(self, collection: Collection) -> None:
+        """Drop the committed versions older than `collection`, which has just been committed."""
+        newest = self.version_of(collection)
         for version, other in self.versions():
-            if other.name != collection.name:
+            if version < newest and (other.metadata or {}).get(COMMITTED_KEY):
                 self.drop(other.name)
-                log.debug("dropped index version %s", version)
+                log.debug("dropped index version %s", other.name)
+
+    def drop_uncommitted(self, *, exclusive: bool = False) -> None:
+        """Remove the versions that interrupted builds left behind.
+
+        Args:
+            exclusive: the caller holds the build lock, so no other build is running and every
+                uncommitted version is a leftover. Without it only versions numbered at or below
+                the active one are dropped: they were started from an older index and can no longer
+                commit, while a newer one may be another build's work in progress.
+        """
+        found = self.active()
+        newest = self.version_of(found[0]) if found else 0
+        for version, collection in self.versions():
+            if not (collection.metadata or {}).get(COMMITTED_KEY) and (exclusive or version <= newest):
+                self.drop(collection.name)
+
+    def discard(self, collection: Collection) -> None:
+        """Drop exactly `collection` (a failed build's own version), never another under its name."""
+        try:
+            current = self.client.get_collection(collection.name)
+        except NotFoundError:
+            return
+        except Exception:  # best effort, as in `drop`
+            log.warning("could not look up collection %s to drop it", collection.name, exc_info=True)
+            return
+        if current.id == collection.id:
+            self.drop(collection.name)
 
     def drop(self, name: str) -> None:
         try:
@@ -140,11 +195,9 @@ class IndexStore:
         except Exception:  # best effort: a leftover is dropped by the next build
             log.warning("could not drop collection %s", name, exc_info=True)
 
-    def drop_uncommitted(self) -> None:
-        """Remove what an interrupted build left behind."""
-        for _, collection in self.versions():
-            if not (collection.metadata or {}).get(COMMITTED_KEY):
-                self.drop(collection.name)
+    def version_of(self, collection: Collection) -> int:
+        matched = self._version_name.fullmatch(collection.name)
+        return int(matched[1]) if matched else 0
 
 
 def write_chunks(

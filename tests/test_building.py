@@ -1,7 +1,9 @@
+import re
+
 import pytest
 
 from index.building import build_from_corpus, doc_id_for
-from index.errors import IndexMismatchError, IndexMissingError, StoreError
+from index.errors import IndexBusyError, IndexMismatchError, IndexMissingError, StoreError
 from index.records import ChunkingParams
 from index.store import IndexStore, connect, read_chunks
 from tests.conftest import FailingEmbeddings, FakeEmbeddings
@@ -102,15 +104,86 @@ def test_doc_ids_are_stable_and_safe():
     assert doc_id_for("a.b.docx") == "a-b"
 
 
-def test_a_build_killed_before_commit_is_ignored_then_cleaned_up(settings):
+def test_a_build_killed_before_commit_is_ignored_then_cleaned_up_by_the_lock_holder(settings):
     _, store = build(settings, FakeEmbeddings())
     before = read_chunks(store.active()[0])
-    leftover = store.create_version(99)  # what a build killed mid-write leaves behind
+    leftover = store.create_version(2)  # what a build killed mid-write leaves behind
     leftover.add(ids=["x"], embeddings=[[0.0] * 64], documents=["半截"], metadatas=[{"doc_id": "x"}])
     assert read_chunks(store.active()[0]) == before
     (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build(settings, FakeEmbeddings(), exclusive=True)
+    names = [collection.name for _, collection in store.versions()]
+    assert len(names) == 1 and re.fullmatch(r"test--v2-[0-9a-f]{8}", names[0]) and names[0] != leftover.name
+
+
+def test_without_the_lock_only_versions_that_can_no_longer_commit_are_dropped(settings):
+    _, store = build(settings, FakeEmbeddings())
+    doomed = store.create_version(1)  # started from before v1: its commit would be refused
+    in_progress = store.create_version(2)  # may be another build's work in progress
+    store.drop_uncommitted()
+    names = {collection.name for _, collection in store.versions()}
+    assert doomed.name not in names and in_progress.name in names
+    store.drop_uncommitted(exclusive=True)
+    assert [collection.name for _, collection in store.versions()] == [store.active()[0].name]
+
+
+def test_version_names_are_never_reused(settings):
+    _, store = build(settings, FakeEmbeddings())
+    names = {store.create_version(2).name for _ in range(5)}
+    assert len(names) == 5, "two builds of the same version number must not share a collection name"
+
+
+def test_an_index_named_before_names_were_unique_is_read_and_replaced(settings):
+    _, store = build(settings, FakeEmbeddings())
+    store.active()[0].modify(name="test--v1")
+    assert store.active()[0].name == "test--v1" and store.open_active(FakeEmbeddings.model_id)
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
     build(settings, FakeEmbeddings())
-    assert [collection.name for _, collection in store.versions()] == ["test--v2"]
+    names = [c.name for _, c in store.versions()]
+    assert names == [store.active()[0].name] and names != ["test--v1"]
+
+
+class ConcurrentBuildEmbeddings(FakeEmbeddings):
+    """While embedding, lets another build (as if from another process) run to its commit first."""
+
+    def __init__(self, other_build, then_fail: bool) -> None:
+        super().__init__()
+        self.other_build, self.then_fail = other_build, then_fail
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if self.other_build:
+            self.other_build, other_build = None, self.other_build
+            other_build()
+        if self.then_fail:
+            raise RuntimeError("embedder crashed")
+        return super().embed_documents(texts)
+
+
+def test_a_build_failing_while_another_committed_keeps_the_committed_version(settings):
+    """Issue 8: the failing build's cleanup used to drop the other's committed version by name."""
+    build(settings, FakeEmbeddings())
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    crashing = ConcurrentBuildEmbeddings(lambda: build(settings, FakeEmbeddings()), then_fail=True)
+    with pytest.raises(StoreError) as failed:
+        build(settings, crashing, rebuild=True)
+    store = IndexStore(connect(settings), settings.collection)
+    assert store.active() is not None, "the build that committed meanwhile must still be readable"
+    collection, manifest = store.active()
+    assert "extra" in manifest.docs and any("136个" in chunk.text for chunk in read_chunks(collection))
+    assert "原有索引未改动" not in str(failed.value) and f"索引现在是版本 {manifest.version}" in str(failed.value)
+    assert [c.name for _, c in store.versions()] == [collection.name]
+
+
+def test_a_build_overtaken_by_another_commit_is_not_committed_over_it(settings):
+    build(settings, FakeEmbeddings())
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    overtaking = ConcurrentBuildEmbeddings(lambda: build(settings, FakeEmbeddings()), then_fail=False)
+    with pytest.raises(IndexBusyError, match="另一个建索引任务在本次建索引期间提交了索引版本 2"):
+        build(settings, overtaking, rebuild=True)
+    store = IndexStore(connect(settings), settings.collection)
+    collection, manifest = store.active()
+    assert manifest.version == 2 and "extra" in manifest.docs
+    assert [c.name for _, c in store.versions()] == [collection.name], "the overtaken build's version is dropped"
 
 
 def test_a_running_bot_follows_a_build_made_by_another_process(settings):
