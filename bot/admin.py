@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,9 @@ from bot.chain import Yinling
 from index.building import build_from_corpus
 from index.corpus import add_document, remove_document
 from index.errors import DocumentError
-from index.records import BuildReport, ChunkingParams
+from index.locking import build_lock, lock_covers_all_writers
+from index.records import BuildReport
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +31,25 @@ class DocumentRow:
 
 
 class DocumentDesk:
-    """Changes the corpus and the index together, one change at a time."""
+    """Changes the corpus and the index together, one change at a time across all processes.
 
-    def __init__(self, bot: Yinling, corpus_dir: Path, chunking: ChunkingParams, max_upload_bytes: int):
+    Each change holds the index's build lock (`index.locking`) from writing the corpus file to
+    committing the new index version, so it never overlaps a `python -m index build`.
+    """
+
+    def __init__(self, bot: Yinling, settings: Settings):
+        """
+        Args:
+            bot: the running service; its index is the one changed.
+            settings: the corpus, upload limit and chunking, and the data directory and wait of the build lock.
+        """
         self.bot = bot
-        self.corpus_dir = corpus_dir
-        self.chunking = chunking
-        self.max_upload_bytes = max_upload_bytes
-        self._lock = threading.Lock()
+        self.corpus_dir: Path = settings.corpus_dir
+        self.chunking = settings.chunking
+        self.max_upload_bytes = settings.upload_max_mb * 2**20
+        self.data_dir = settings.data_dir
+        self.lock_timeout_s = settings.lock_timeout_s
+        self.exclusive = lock_covers_all_writers(settings.chroma_host)
 
     def documents(self) -> list[DocumentRow]:
         entries = self.bot.manifest.docs.values()
@@ -51,15 +63,17 @@ class DocumentDesk:
 
         Raises:
             DocumentError: the file was refused (kind, size, no text, name taken).
-            YinlingError: indexing failed; the previous index is still in use.
+            IndexBusyError: another build or change is running; nothing was changed.
+            YinlingError: indexing failed; the message says what the index is now.
         """
-        with self._lock:
+        with self._locked(f"文档管理：上传 {name}"):
             path, _ = add_document(self.corpus_dir, name, data, self.max_upload_bytes)
             try:
                 report = self._reindex(progress)
             except BaseException:
                 path.unlink(missing_ok=True)
                 raise
+            self.bot.refresh()  # after the rollback: once committed, the file belongs to the index
             if path.name in report.skipped:
                 path.unlink(missing_ok=True)
                 raise DocumentError(f"{path.name}: {report.skipped[path.name]}")
@@ -70,17 +84,24 @@ class DocumentDesk:
 
         Raises:
             DocumentError: no such file.
+            IndexBusyError: another build or change is running; nothing was changed.
         """
-        with self._lock:
+        with self._locked(f"文档管理：删除 {source}"):
             path, data = remove_document(self.corpus_dir, source)
             try:
-                return self._reindex(progress)
+                report = self._reindex(progress)
             except BaseException:
                 log.exception("re-indexing after removing %s failed; restoring the file", source)
                 path.write_bytes(data)
                 raise
+            self.bot.refresh()
+            return report
+
+    def _locked(self, command: str):
+        return build_lock(self.data_dir, self.bot.store.name, self.lock_timeout_s, command)
 
     def _reindex(self, progress: Progress | None) -> BuildReport:
-        report = build_from_corpus(self.bot.store, self.bot.embedder, self.corpus_dir, self.chunking, progress=progress)
-        self.bot.refresh()
-        return report
+        bot = self.bot
+        return build_from_corpus(
+            bot.store, bot.embedder, self.corpus_dir, self.chunking, progress=progress, exclusive=self.exclusive
+        )

@@ -26,7 +26,7 @@ def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
     blocked = [str(path.resolve()) for path in (ROOT, settings.data_dir, settings.corpus_dir)]
     common = {"css": css(), "footer_links": [], "show_error": False, "blocked_paths": blocked}
     if settings.staff_enabled:
-        desk = DocumentDesk(bot, settings.corpus_dir, settings.chunking, settings.upload_max_mb * 2**20)
+        desk = DocumentDesk(bot, settings)
         app = mount(
             app,
             staff_ui(desk),

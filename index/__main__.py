@@ -7,9 +7,10 @@ import logging
 import sys
 import time
 
-from index.building import build_from_corpus
+from index.building import build_from_corpus, index_state
 from index.embeddings import embedder_id, load_embedder
 from index.errors import YinlingError
+from index.locking import build_lock, lock_covers_all_writers
 from index.records import BuildReport
 from index.settings import Settings
 from index.store import IndexStore, connect
@@ -32,8 +33,8 @@ def main(argv: list[str] | None = None) -> int:
     except YinlingError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("已中断：原有索引未改动", file=sys.stderr)
+    except KeyboardInterrupt:  # before a build started (run_build answers for its own interruption)
+        print("已中断：索引没有改动", file=sys.stderr)
         return 130
 
 
@@ -41,10 +42,24 @@ def run_build(settings: Settings, store: IndexStore, rebuild: bool) -> int:
     started = time.perf_counter()
     embedder = load_embedder(settings.embed_model)
     print(f"语料 {settings.corpus_dir}，嵌入模型 {embedder_id(embedder)}", file=sys.stderr)
-    report = build_from_corpus(
-        store, embedder, settings.corpus_dir, settings.chunking, rebuild=rebuild, progress=print_progress
-    )
-    print_report(report, time.perf_counter() - started)
+    command = "python -m index build" + (" --rebuild" if rebuild else "")
+    with build_lock(settings.data_dir, settings.collection, settings.lock_timeout_s, command):
+        found = store.active()
+        before = found[0].name if found else None
+        try:
+            report = build_from_corpus(
+                store,
+                embedder,
+                settings.corpus_dir,
+                settings.chunking,
+                rebuild=rebuild,
+                progress=print_progress,
+                exclusive=lock_covers_all_writers(settings.chroma_host),
+            )
+            print_report(report, time.perf_counter() - started)
+        except KeyboardInterrupt:
+            print(f"\n已中断：{index_state(store, before)}", file=sys.stderr)
+            return 130
     return 0
 
 

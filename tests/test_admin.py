@@ -1,11 +1,15 @@
 """Staff document management: corpus and index change together, or not at all."""
 
+import dataclasses
+import os
+
 import pytest
 
 from bot.admin import DocumentDesk
 from bot.chain import BotParams, Yinling
 from index.building import build_from_corpus
-from index.errors import DocumentError, StoreError
+from index.errors import DocumentError, IndexBusyError, StoreError
+from index.locking import build_lock
 from index.store import IndexStore, connect
 from tests.conftest import FailingEmbeddings, FakeEmbeddings
 
@@ -19,7 +23,7 @@ def desk(settings):
     store = IndexStore(connect(settings), settings.collection)
     build_from_corpus(store, FakeEmbeddings(), settings.corpus_dir, settings.chunking)
     bot = Yinling(store, FakeEmbeddings(), BotParams())
-    return DocumentDesk(bot, settings.corpus_dir, settings.chunking, max_upload_bytes=2**20)
+    return DocumentDesk(bot, dataclasses.replace(settings, upload_max_mb=1, lock_timeout_s=1))
 
 
 def test_upload_indexes_and_the_bot_sees_it(desk):
@@ -61,3 +65,14 @@ def test_refused_upload_leaves_corpus_and_index_alone(desk):
     with pytest.raises(DocumentError, match="只支持"):
         desk.upload("x.xlsx", b"data")
     assert len(desk.documents()) == 1
+
+
+def test_upload_while_a_build_runs_waits_then_says_who_is_building(desk):
+    with build_lock(desk.data_dir, desk.bot.store.name, 10, "python -m index build --rebuild"):
+        with pytest.raises(IndexBusyError, match=rf"另一个建索引任务正在进行（pid {os.getpid()}，.*请等它结束后再试"):
+            desk.upload("助餐.txt", UPLOAD)
+        with pytest.raises(IndexBusyError, match="python -m index build --rebuild"):
+            desk.remove("jilin-2023-jimin-yizi-27-low-fertility-ageing.txt")
+    assert not (desk.corpus_dir / "助餐.txt").exists()
+    assert (desk.corpus_dir / "jilin-2023-jimin-yizi-27-low-fertility-ageing.txt").exists()
+    assert desk.upload("助餐.txt", UPLOAD).added == ["助餐"], "once the build is over, the upload goes through"
