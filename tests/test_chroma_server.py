@@ -1,12 +1,6 @@
 """The CHROMA_HOST path: a real `chroma run` server on loopback, indexed and queried over HTTP."""
 
 import dataclasses
-import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import pytest
 
@@ -14,33 +8,8 @@ from bot.chain import Yinling
 from index.building import build_from_corpus
 from index.embeddings import load_embedder
 from index.store import IndexStore, connect
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-    port = free_port()
-    process = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("chroma run did not start within 30 s")
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def test_index_and_ask_through_a_chroma_server(settings, chroma_server):
