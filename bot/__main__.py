@@ -25,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
     search.add_argument("query")
     search.add_argument("--k", type=int, default=5, help="返回几段（1–50，默认 5）")
     search.add_argument("--json", action="store_true")
+    for command in (ask, search):
+        command.add_argument("--doc", default="", help="只用这份文档（doc_id，见 `python -m index status`）")
+        command.add_argument("--place", default="", help="只用这个地方的答复，例如 吉林省")
+        command.add_argument("--status", choices=["done", "plan"], default="", help="只用已开展的工作或下一步计划")
     args = parser.parse_args(argv)
     if args.command == "search" and not 1 <= args.k <= 50:
         parser.error("--k 必须在 1 到 50 之间")
@@ -33,10 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
         bot = Yinling.open(settings)
         if args.command == "ask":
-            answer = bot.ask(args.question, args.history)
+            answer = bot.ask(args.question, args.history, bot.filters(args.doc, args.status, args.place))
             print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render_answer(answer))
         else:
-            hits = bot.search(args.query, k=args.k)
+            hits = bot.search(args.query, k=args.k, doc_id=args.doc, status=args.status, place=args.place)
             print(
                 json.dumps(search_to_json(args.query, hits), ensure_ascii=False, indent=2)
                 if args.json

@@ -7,7 +7,6 @@ extractive one without touching retrieval.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass, field
 
@@ -19,8 +18,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from bot.answer import ComposeParams, ExtractiveComposer, SentenceIdf
 from bot.coverage import CoverageJudge, CoverageParams
 from bot.question import default_terms, prepare_query
-from bot.records import Answer, Hit, Query
-from bot.retrieval import FusionParams, HybridRetriever
+from bot.records import Answer, Hit, SearchFilter
+from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
 from index.embeddings import embedder_id, load_embedder
 from index.lexical import Bm25Index, tag
 from index.settings import Settings
@@ -43,15 +42,24 @@ def extractive_composer(composer: ExtractiveComposer) -> Runnable:
 
 
 def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParams) -> Runnable:
-    """`{"question", "history"}` → Answer, as one LangChain Runnable."""
+    """`{"question", "history", "filters"}` → Answer, as one LangChain Runnable."""
 
-    def prepare(inputs: dict) -> Query:
-        return prepare_query(inputs["question"], inputs.get("history") or (), max_chars=params.max_question_chars)
+    def prepare(inputs: dict) -> dict:
+        query = prepare_query(inputs["question"], inputs.get("history") or (), max_chars=params.max_question_chars)
+        return {"query": query, "filters": inputs.get("filters")}
 
-    def retrieve(query: Query) -> dict:
-        return {"query": query, "hits": retriever.search(query.search_text)}
+    def retrieve(state: dict) -> dict:
+        query = state["query"]
+        return {"query": query, "hits": retrieve_hits(retriever, query.search_text, filters=state["filters"])}
 
     return RunnableLambda(prepare, name="prepare") | RunnableLambda(retrieve, name="retrieve") | composer
+
+
+def retrieve_hits(
+    retriever: HybridRetriever, text: str, k: int | None = None, filters: SearchFilter | None = None
+) -> list[Hit]:
+    """Hits through the retriever's LangChain interface: the one retrieval path of every caller."""
+    return [document_to_hit(document) for document in retriever.invoke(text, k=k, filters=filters)]
 
 
 class Yinling:
@@ -93,9 +101,12 @@ class Yinling:
         chain = build_chain(retriever, self.custom_composer or extractive_composer(composer), self.params)
         self.retriever, self.manifest, self.chain = retriever, manifest, chain
 
-    def ask(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Answer:
-        """Answer a question, with the earlier questions of the conversation."""
-        return self._following_rebuilds(lambda: self.chain.invoke({"question": question, "history": list(history)}))
+    def ask(
+        self, question: str, history: list[str] | tuple[str, ...] = (), filters: SearchFilter | None = None
+    ) -> Answer:
+        """Answer a question, with the earlier questions of the conversation, from the chunks `filters` admit."""
+        inputs = {"question": question, "history": list(history), "filters": filters}
+        return self._following_rebuilds(lambda: self.chain.invoke(inputs))
 
     def _following_rebuilds(self, call):
         """Run `call`; if another process replaced the index version under us, re-open it once."""
@@ -106,7 +117,7 @@ class Yinling:
             self.refresh()
             return call()
 
-    def search(self, text: str, k: int = 5, doc_id: str = "", status: str = "") -> list[Hit]:
+    def search(self, text: str, k: int = 5, doc_id: str = "", status: str = "", place: str = "") -> list[Hit]:
         """Ranked original paragraphs for a keyword or question (the hotline desk).
 
         Args:
@@ -114,16 +125,24 @@ class Yinling:
             k: how many paragraphs.
             doc_id: only from this document, when given.
             status: only `done` or only `plan` paragraphs, when given.
+            place: only from replies of this jurisdiction (and the places inside it), when given.
         """
         query = prepare_query(text, max_chars=self.params.max_question_chars)
-        wanted = k if not (doc_id or status) else len(self.retriever.bm25.chunks)
-        found = self._following_rebuilds(lambda: self.retriever.search(query.search_text, k=wanted))
-        hits = [
-            hit
-            for hit in found
-            if (not doc_id or hit.chunk.doc_id == doc_id) and (not status or hit.chunk.status == status)
-        ][:k]
-        return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
+        filters = self.filters(doc_id=doc_id, status=status, place=place)
+        return self._following_rebuilds(lambda: retrieve_hits(self.retriever, query.search_text, k, filters))
+
+    def filters(self, doc_id: str = "", status: str = "", place: str = "") -> SearchFilter:
+        """A SearchFilter from the interfaces' plain fields; `place` becomes the indexed jurisdictions it names."""
+        return SearchFilter(doc_id, status, jurisdictions_of(place, self.manifest) if place else ())
+
+
+def jurisdictions_of(place: str, manifest: Manifest) -> tuple[str, ...]:
+    """The indexed jurisdictions a place names: itself, the places inside it (青禾市 → 青禾市松岭县),
+    and a longer name ending in it (松岭县 → 青禾市松岭县). A place with no reply names only itself,
+    so a filter on it admits nothing."""
+    indexed = {entry.meta.jurisdiction for entry in manifest.docs.values() if entry.meta.jurisdiction}
+    found = sorted(j for j in indexed if j.startswith(place) or j.endswith(place))
+    return tuple(found) or (place,)
 
 
 def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> tuple[HybridRetriever, Manifest]:
@@ -138,5 +157,5 @@ def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams
     chunks = read_chunks(collection)
     metas = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
     log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), len(chunks))
-    retriever = HybridRetriever(vectorstore=vectorstore, bm25=Bm25Index(chunks), metas=metas, params=fusion)
+    retriever = HybridRetriever(vectorstore=vectorstore, bm25=Bm25Index(chunks), metas=metas, params=fusion, k=fusion.k)
     return retriever, manifest

@@ -91,6 +91,25 @@ class Query:
     focus: tuple[str, ...] = field(default=())  # content words of this turn, weighted up
 
 
+@dataclass(frozen=True)
+class SearchFilter:
+    """Which chunks a search may return; empty fields admit everything."""
+
+    doc_id: str = ""
+    status: str = ""  # done | plan | general
+    jurisdictions: tuple[str, ...] = ()  # the documents' jurisdictions to keep (吉林省, 青禾市 …)
+
+    def admits(self, chunk: Chunk, meta: DocMeta) -> bool:
+        return (
+            (not self.doc_id or chunk.doc_id == self.doc_id)
+            and (not self.status or chunk.status == self.status)
+            and (not self.jurisdictions or meta.jurisdiction in self.jurisdictions)
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.doc_id or self.status or self.jurisdictions)
+
+
 def search_to_json(query: str, hits: list[Hit]) -> dict[str, Any]:
     """The `search --json` and `/api/search` shape."""
     return {"query": query, "results": [hit.to_json() for hit in hits]}

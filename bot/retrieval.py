@@ -1,8 +1,15 @@
-"""Hybrid retrieval as a LangChain retriever: Chroma dense search and jieba BM25, fused by RRF."""
+"""Hybrid retrieval as a LangChain retriever: Chroma dense search and jieba BM25, fused by RRF.
+
+The retriever is the one retrieval path: the chain, the desk, the API and the CLI all call
+it through `invoke(query, k=…, filters=…)`. Filters are applied inside each side — Chroma's
+`where` and a mask on the BM25 scores — so a filtered search ranks within the filtered
+chunks instead of fetching everything and filtering afterwards.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -10,7 +17,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from bot.records import Hit
+from bot.records import Hit, SearchFilter
 from index.lexical import Bm25Index
 from index.records import DocMeta
 from index.store import chunk_from_record, chunk_metadata, doc_meta_from_record
@@ -49,18 +56,28 @@ class HybridRetriever(BaseRetriever):
     bm25: Bm25Index
     metas: dict[str, DocMeta]
     params: FusionParams = FusionParams()
+    k: int = 5  # results returned unless a call asks for another number
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        return [hit_to_document(hit) for hit in self.search(query)]
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: SearchFilter | None = None,
+    ) -> list[Document]:
+        return [hit_to_document(hit) for hit in self.search(query, k, filters)]
 
-    def search(self, query: str, k: int | None = None) -> list[Hit]:
-        """The best `k` chunks for `query`, fused from both sides."""
-        k = k or self.params.k
+    def search(self, query: str, k: int | None = None, filters: SearchFilter | None = None) -> list[Hit]:
+        """The best `k` chunks for `query` among those `filters` admit, fused from both sides."""
+        k = k or self.k
+        filters = filters or SearchFilter()
         fetch_k = max(self.params.fetch_k, k)
-        dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k)
+        where = chroma_where(filters)
+        dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k, filter=where)
         dense_scores = {doc.metadata["chunk_id"]: 1.0 - distance for doc, distance in dense}
         chunks = {doc.metadata["chunk_id"]: chunk_from_record(doc.page_content, doc.metadata) for doc, _ in dense}
-        lexical = self.bm25.search(query, fetch_k)
+        lexical = self.bm25.search(query, fetch_k, admit=lambda chunk: filters.admits(chunk, self.metas[chunk.doc_id]))
         lexical_scores = {chunk.chunk_id: score for chunk, score in lexical}
         chunks.update((chunk.chunk_id, chunk) for chunk, _ in lexical)
         fused = rrf_fuse(
@@ -82,6 +99,20 @@ class HybridRetriever(BaseRetriever):
             )
             for rank, chunk_id in enumerate(ranked, start=1)
         ]
+
+
+def chroma_where(filters: SearchFilter) -> dict[str, Any] | None:
+    """The filters as a Chroma `where` clause on the chunks' stored metadata (None: no filter)."""
+    clauses: list[dict[str, Any]] = []
+    if filters.doc_id:
+        clauses.append({"doc_id": filters.doc_id})
+    if filters.status:
+        clauses.append({"status": filters.status})
+    if filters.jurisdictions:
+        clauses.append({"jurisdiction": {"$in": list(filters.jurisdictions)}})
+    if len(clauses) > 1:
+        return {"$and": clauses}
+    return clauses[0] if clauses else None
 
 
 def hit_to_document(hit: Hit) -> Document:

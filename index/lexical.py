@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -170,11 +171,12 @@ class Bm25Index:
         corpus = [bm25_tokens(chunk.embed_text) for chunk in chunks]
         self._bm25 = BM25Okapi(corpus) if chunks else None
 
-    def search(self, query: str, k: int) -> list[tuple[Chunk, float]]:
-        """The `k` best chunks with a positive score, best first."""
+    def search(self, query: str, k: int, admit: Callable[[Chunk], bool] | None = None) -> list[tuple[Chunk, float]]:
+        """The `k` best chunks with a positive score, best first; only chunks `admit` accepts."""
         query_tokens = bm25_tokens(query)
         if self._bm25 is None or not query_tokens:
             return []
         scores = self._bm25.get_scores(query_tokens)
-        ranked = sorted(range(len(scores)), key=lambda i: scores[i], reverse=True)[:k]
+        candidates = range(len(scores)) if admit is None else [i for i, c in enumerate(self.chunks) if admit(c)]
+        ranked = sorted(candidates, key=lambda i: scores[i], reverse=True)[:k]
         return [(self.chunks[i], float(scores[i])) for i in ranked if scores[i] > 0]

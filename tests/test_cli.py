@@ -105,3 +105,16 @@ def test_non_utf8_bytes_on_the_command_line_are_a_message_not_a_traceback(real_s
     )
     stderr = only_bytes.stderr.decode()
     assert only_bytes.returncode == 2 and "Traceback" not in stderr and "问题是空的" in stderr
+
+
+def test_search_filters_by_status_inside_the_search(real_settings):
+    args = ["-m", "bot", "search", "养老服务", "--status", "plan", "--k", "4", "--json"]
+    result = run(args, real_settings, check=True)
+    results = json.loads(result.stdout)["results"]
+    assert len(results) == 4 and {r["status"] for r in results} == {"plan"}
+
+
+def test_ask_for_a_place_without_replies_is_refused(real_settings):
+    args = ["-m", "bot", "ask", "全省有多少家养老机构？", "--place", "北京市", "--json"]
+    result = run(args, real_settings, check=True)
+    assert json.loads(result.stdout)["refused"]
