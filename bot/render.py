@@ -12,6 +12,19 @@ from index.lexical import keywords
 
 STATUS_BADGE = {"done": "已开展的工作", "plan": "下一步计划", "general": ""}
 CITE_MARK = re.compile(r"\[(\d+)\]")
+# China's government service hotlines are five digits starting 123 (12345, 12333, 12393 …);
+# a longer digit run (a phone number that contains 12345) is not one.
+HOTLINE = re.compile(r"(?<!\d)(123\d\d)(?!\d)")
+
+
+def call_links(escaped: str) -> str:
+    """Make each hotline number in already-escaped HTML a tap-to-call `tel:` link."""
+    return HOTLINE.sub(r'<a href="tel:\1" class="yl-tel">\1</a>', escaped)
+
+
+def message_html(text: str) -> str:
+    """A plain chat message (a service error, say) as the chat shows an answer."""
+    return f'<div class="yl-answer">{call_links(escape(text))}</div>'
 
 
 def highlight(text: str, spans: list[str]) -> str:
@@ -50,15 +63,22 @@ def source_card(citation: Citation, open_: bool = False) -> str:
 
 def answer_html(answer: Answer) -> str:
     """The chat message: the answer with its [n] marks, then one source card per citation."""
-    text = CITE_MARK.sub(r"<sup>[\1]</sup>", escape(answer.text))
+    text = CITE_MARK.sub(r"<sup>[\1]</sup>", call_links(escape(answer.text)))
     cards = "".join(source_card(citation) for citation in answer.citations)
     return f'<div class="yl-answer">{text}</div>{cards}'
 
 
-def hits_html(hits: list[Hit], query: str) -> str:
-    """Ranked original paragraphs for the hotline desk, with the query's words marked."""
+def hits_html(hits: list[Hit], query: str, covered: bool = True) -> str:
+    """Ranked original paragraphs for the hotline desk, with the query's words marked.
+
+    Args:
+        hits: the paragraphs, best first.
+        query: what the worker typed; its words are highlighted.
+        covered: whether the documents answer the query; if not, a warning comes first.
+    """
     if not hits:
-        return '<p class="yl-empty">没有找到相关段落，请换个说法或关键词。</p>'
+        return f'<p class="yl-empty">{say("ui_desk_no_hits")}</p>'
+    warning = "" if covered else f'<p class="yl-warning" role="note">{escape(say("ui_desk_not_covered"))}</p>'
     words = [w for w in keywords(query) if len(w) > 1] or [query.strip()]
     cards = []
     for hit in hits:
@@ -70,7 +90,7 @@ def hits_html(hits: list[Hit], query: str) -> str:
             f'<div class="yl-hit-source">{escape(source_line(hit))}</div>'
             f'<p class="yl-paragraph">{highlight(hit.chunk.text, words)}</p></div>'
         )
-    return "".join(cards)
+    return warning + "".join(cards)
 
 
 def read_out_script(answer: Answer) -> str:

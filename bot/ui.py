@@ -6,8 +6,10 @@ the wording file, so this module only wires components to the service.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 import gradio as gr
@@ -18,52 +20,68 @@ from bot.answer import say
 from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.feedback import Feedback, FeedbackLog
-from bot.render import answer_html, hits_html, read_out_script
+from bot.render import answer_html, hits_html, message_html, read_out_script
 from index.errors import YinlingError
 
 log = logging.getLogger(__name__)
 
-CSS_FILE = Path(__file__).parent / "data" / "ui.css"
-READ_ALOUD_JS = """() => {
-  const answers = document.querySelectorAll('.yl-answer');
-  if (!answers.length || !window.speechSynthesis) return;
-  const utterance = new SpeechSynthesisUtterance(answers[answers.length - 1].innerText.replace(/\\[\\d+\\]/g, ''));
-  utterance.lang = 'zh-CN';
-  utterance.rate = 0.9;
-  window.speechSynthesis.cancel();
-  window.speechSynthesis.speak(utterance);
-}"""
+DATA = Path(__file__).parent / "data"
+# Browser-side behaviour of the public page (toggles, read-aloud, copy, counter, scrolling,
+# Chinese names for Gradio's controls); it runs once when the page has loaded.
+PAGE_SCRIPT = DATA / "ui.js"
+SCRIPT_WORDS = (
+    "speech_none",
+    "speech_playing",
+    "speech_stopped",
+    "speech_unavailable",
+    "speech_failed",
+    "copy_none",
+    "copied",
+    "copy_failed",
+)
 STATUS_CHOICES = [("全部", ""), ("已开展的工作", "done"), ("下一步计划", "plan")]
 
 
 def css() -> str:
-    return CSS_FILE.read_text(encoding="utf-8")
+    return (DATA / "ui.css").read_text(encoding="utf-8")
+
+
+def page_script(max_chars: int = 0) -> str:
+    """The page's script with the wording it shows filled in (placeholders left for the browser)."""
+    words = {
+        "chat_label": say("ui_chat_label"),
+        "count_left": say("ui_count_left", left="{left}", max=str(max_chars)),
+        "count_over": say("ui_count_over", over="{over}", max=str(max_chars)),
+        **{key: say(f"ui_{key}") for key in SCRIPT_WORDS},
+    }
+    script = PAGE_SCRIPT.read_text(encoding="utf-8")
+    return script.replace("YL_WORDS", json.dumps(words, ensure_ascii=False)).replace("YL_MAX_CHARS", str(max_chars))
 
 
 def public_ui(bot: Yinling, feedback: FeedbackLog, staff_enabled: bool) -> gr.Blocks:
     """What everyone sees: the chat and the hotline desk. No staff action exists here."""
     with gr.Blocks(title=say("ui_title"), analytics_enabled=False) as ui:
-        gr.Markdown(f"# {say('ui_title')}\n{say('ui_intro')}", elem_id="yl-title")
+        gr.Markdown(f"# {say('ui_title')}", elem_id="yl-title")
         display_controls()
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
                 chat_tab(bot, feedback)
             with gr.Tab("坐席查询", id="desk"):
                 desk_tab(bot, ui)
+        gr.Markdown(say("ui_intro"), elem_id="yl-intro")
         if staff_enabled:
-            gr.Markdown(say("ui_staff_link"))
+            gr.Markdown(say("ui_staff_link"), elem_id="yl-staff-link")
+        ui.load(None, js=page_script(bot.params.max_question_chars), api_visibility="private")
     return ui
 
 
 def display_controls() -> None:
-    """大字 and 高对比度 toggles, handled in the browser alone."""
-    with gr.Row(equal_height=True):
-        gr.Button("大字", size="sm", elem_id="yl-xl", scale=0, min_width=120).click(
-            None, js="() => document.body.classList.toggle('yl-xl')", api_visibility="private"
-        )
-        gr.Button("高对比度", size="sm", elem_id="yl-contrast", scale=0, min_width=120).click(
-            None, js="() => document.body.classList.toggle('yl-contrast')", api_visibility="private"
-        )
+    """大字 and 高对比度 toggles, handled in the browser alone and remembered on the device."""
+    with gr.Row(equal_height=True, elem_id="yl-display"):
+        for label, name in (("大字", "xl"), ("高对比度", "contrast")):
+            gr.Button(label, elem_id=f"yl-{name}", scale=0, min_width=120).click(
+                None, js=f"() => window.ylToggle('{name}')", api_visibility="private"
+            )
 
 
 @dataclass(frozen=True)
@@ -92,16 +110,31 @@ def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
     no client-supplied history ever reaches the server (nor is turned into a file).
     """
     turns = gr.State([])
-    chatbot = gr.Chatbot(label="对话", height=520, elem_id="yl-chat", sanitize_html=True, buttons=["copy"])
-    with gr.Row():
-        question = gr.Textbox(placeholder=say("ui_placeholder"), show_label=False, scale=5, elem_id="yl-question")
-        send = gr.Button("发送", variant="primary", scale=1, elem_id="yl-send")
-    with gr.Row():
-        examples = [gr.Button(text, size="sm") for text in say("ui_examples").split("|")]
-    with gr.Row():
-        gr.Button("朗读回答", size="sm").click(None, js=READ_ALOUD_JS, api_visibility="private")
-        clear = gr.Button("重新开始", size="sm")
+    # No inner scroll box and no autoscroll: the page itself scrolls to each new answer's first line.
+    chatbot = gr.Chatbot(
+        label=say("ui_chat_label"),
+        height=None,
+        autoscroll=False,
+        layout="panel",
+        elem_id="yl-chat",
+        sanitize_html=True,
+        buttons=[],  # Gradio's copy button copies the markup; 复制回答 copies the text with its sources
+    )
     notice = gr.Markdown(elem_id="yl-notice")
+    question = gr.Textbox(
+        label=say("ui_question_label"), placeholder=say("ui_placeholder"), lines=2, elem_id="yl-question"
+    )
+    gr.HTML('<p id="yl-count" aria-live="polite"></p>', elem_id="yl-count-box")
+    send = gr.Button("发送", variant="primary", elem_id="yl-send")
+    with gr.Row(elem_id="yl-tools"):
+        gr.Button("朗读回答", elem_id="yl-speak").click(None, js="() => window.ylSpeak()", api_visibility="private")
+        gr.Button("停止朗读", elem_id="yl-stop").click(None, js="() => window.ylStop()", api_visibility="private")
+        gr.Button("复制回答", elem_id="yl-copy").click(None, js="() => window.ylCopy()", api_visibility="private")
+        clear = gr.Button("重新开始", elem_id="yl-restart")
+    gr.HTML('<p id="yl-status" role="status"></p>', elem_id="yl-status-box")
+    with gr.Column(elem_id="yl-examples"):
+        gr.Markdown(say("ui_examples_label"))
+        examples = [gr.Button(text) for text in say("ui_examples").split("|")]
 
     def respond(text: str, done: list[Turn]):
         try:
@@ -145,21 +178,26 @@ def answer_turn(bot: Yinling, text: str, earlier: list[str]) -> Turn:
     except YinlingError as error:
         log.warning("answering failed: %s", error)
         message = say("ui_service_error")
-        return Turn(text, message, f'<div class="yl-answer">{message}</div>', refused=True)
+        return Turn(text, message, message_html(message), refused=True)
     return Turn(answer.question, answer.text, answer_html(answer), answer.refused)
 
 
 def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
     """The hotline desk: ranked paragraphs with filters, and a ready answer to read out."""
+    # min_width makes each row stack on a phone and sit side by side on a desk's screen
     with gr.Row():
         query = gr.Textbox(
-            label="关键词或问题", placeholder="例如：护理型床位、适老化改造、巡访", scale=4, elem_id="yl-desk-query"
+            label="关键词或问题",
+            placeholder="例如：护理型床位、适老化改造、巡访",
+            scale=4,
+            min_width=300,
+            elem_id="yl-desk-query",
         )
-        k = gr.Slider(1, 20, value=5, step=1, label="显示几段", scale=1)
+        k = gr.Slider(1, 20, value=5, step=1, label="显示几段", scale=1, min_width=300)
     with gr.Row():
-        document = gr.Dropdown(label="文档", choices=[("全部文档", "")], value="", scale=2)
-        status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2)
-        search = gr.Button("查询", variant="primary", scale=1, elem_id="yl-desk-search")
+        document = gr.Dropdown(label="文档", choices=[("全部文档", "")], value="", scale=2, min_width=300)
+        status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2, min_width=300)
+        search = gr.Button("查询", variant="primary", scale=1, min_width=300, elem_id="yl-desk-search")
     script = gr.Textbox(label="可直接读给来电群众的答复（含出处）", lines=5, buttons=["copy"], elem_id="yl-script")
     results = gr.HTML(elem_id="yl-results")
 
@@ -169,7 +207,7 @@ def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
             answer = bot.ask(text)
         except QuestionError as error:
             return str(error), ""
-        return read_out_script(answer), hits_html(hits, text)
+        return read_out_script(answer), hits_html(hits, text, covered=not answer.refused)
 
     gr.on([search.click, query.submit], run, [query, k, document, status], [script, results], api_name="desk_search")
 
@@ -187,12 +225,26 @@ def is_uploaded(path: str) -> bool:
     return folder in resolved.parents and resolved.is_file()
 
 
+def login_message() -> str:
+    """The staff login page's message (Gradio's `auth_message`, shown as HTML on its own login page).
+
+    That page has none of the app's CSS or scripts, so the message brings the page's title,
+    its heading and the styles that make the 登录 button readable (a `<title>` anywhere in
+    the document names it).
+    """
+    style = (DATA / "login.css").read_text(encoding="utf-8")
+    title = escape(say("ui_login_title"))
+    return f"<title>{title}</title><style>{style}</style><h1>{title}</h1>{escape(say('ui_login_intro'))}"
+
+
 def staff_ui(desk: DocumentDesk) -> gr.Blocks:
     """Signed-in staff only: the indexed documents, upload and removal."""
     with gr.Blocks(title="银龄问答 · 文档管理", analytics_enabled=False) as ui:
-        gr.Markdown("# 文档管理\n上传或删除答复文件后，索引会自动增量更新；失败时原有索引不受影响。[返回问答](/)")
+        gr.Markdown("# 文档管理\n上传或删除答复文件后，索引会自动增量更新；失败时原有索引不受影响。")
+        gr.Markdown("[返回问答](/)", elem_id="yl-back")
         with gr.Tab("文档管理", id="documents"):
             documents_tab(desk, ui)
+        ui.load(None, js=page_script(), api_visibility="private")  # the device's 大字/高对比度 apply here too
     return ui
 
 

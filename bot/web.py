@@ -10,7 +10,7 @@ from bot.admin import DocumentDesk
 from bot.api import api_router, install_error_handlers
 from bot.chain import Yinling
 from bot.feedback import FeedbackLog
-from bot.ui import css, public_ui, staff_ui
+from bot.ui import css, login_message, public_ui, staff_ui
 from index.settings import ROOT, Settings
 
 PUBLIC_MAX_FILE_SIZE = "1kb"  # the public app takes no files; its upload route is closed too
@@ -32,7 +32,7 @@ def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
             staff_ui(desk),
             path="/staff",
             auth=(settings.staff_user, settings.staff_password),
-            auth_message="工作人员登录",
+            auth_message=login_message(),
             max_file_size=f"{settings.upload_max_mb}mb",
             **common,
         )

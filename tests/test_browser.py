@@ -127,18 +127,29 @@ def test_feedback_is_saved_with_phone_numbers_hidden(server, page):
     assert "13912345678" not in saved[-1]["question"] and "[电话已隐去]" in saved[-1]["question"]
 
 
-def test_large_type_and_contrast_toggles(server, page):
+def test_large_type_and_contrast_are_remembered_toggles(server, page):
     url, _ = server
     page.goto(url)
-    page.wait_for_selector("#yl-xl", timeout=30000)
-    size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#yl-question textarea')).fontSize)")
+    page.wait_for_selector("#yl-xl[aria-pressed='false']", timeout=30000)
+    size = font_size(page, "#yl-question textarea")
     assert size >= 20, "large type by default"
     page.click("#yl-xl")
-    page.wait_for_function("document.body.classList.contains('yl-xl')")
-    bigger = page.evaluate("parseFloat(getComputedStyle(document.querySelector('#yl-question textarea')).fontSize)")
-    assert bigger > size
+    page.wait_for_selector("#yl-xl[aria-pressed='true']")
+    assert font_size(page, "#yl-question textarea") >= 26
     page.click("#yl-contrast")
-    assert page.evaluate("document.body.classList.contains('yl-contrast')")
+    page.wait_for_selector("#yl-contrast[aria-pressed='true']")
+    page.reload()
+    page.wait_for_selector("#yl-contrast[aria-pressed='true']", timeout=30000)
+    assert page.evaluate("document.documentElement.classList.contains('yl-xl')"), "大字 is remembered"
+    assert page.get_by_role("tab", name="坐席查询").is_visible()
+    page.get_by_role("tab", name="坐席查询").click()
+    assert font_size(page, "#yl-desk-query label span") >= 26, "the desk's labels grow too"
+    page.click("#yl-xl")
+    page.wait_for_selector("#yl-xl[aria-pressed='false']")
+
+
+def font_size(page, selector: str) -> float:
+    return page.evaluate(f"parseFloat(getComputedStyle(document.querySelector({selector!r})).fontSize)")
 
 
 def test_hotline_desk_search(server, page):
@@ -212,3 +223,161 @@ def test_a_rejected_question_stays_in_the_box(server, page):
     page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('问题太长')", timeout=30000)
     assert page.locator("#yl-question textarea").input_value() == too_long
     assert page.locator(".yl-answer").count() == 0 and too_long not in page.locator("#yl-chat").inner_text()
+
+
+PHONE = {"width": 360, "height": 740}
+MODES = ["normal", "contrast"]
+
+
+@pytest.fixture
+def phone(browser):
+    """A 360 × 740 phone screen whose browser has no voice to read aloud with."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    context.add_init_script("if (window.speechSynthesis) speechSynthesis.getVoices = () => [];")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_chat(page, url: str, mode: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("#yl-contrast[aria-pressed]", timeout=30000)
+    if mode == "contrast":
+        page.click("#yl-contrast")
+        page.wait_for_selector("#yl-contrast[aria-pressed='true']")
+
+
+def serious_violations(page, context: str | None = None) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context=context).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {', '.join(str(n['target']) for n in v['nodes'][:5])}"
+        for v in results
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def inside_viewport(box: dict | None) -> bool:
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+
+
+CONTROLS = (
+    "button, a, [role=tab], textarea, summary, select, label:has(input[type=radio]),"
+    " input:not([type=radio]):not([type=checkbox]):not([type=range])"
+)
+
+
+def small_controls(page, *scopes: str) -> list[str]:
+    """Visible controls inside the scopes smaller than 48 × 48 px (a radio counts by its label)."""
+    return page.evaluate(
+        """([scopes, controls]) => scopes.flatMap(scope => [...document.querySelectorAll(scope)])
+           .flatMap(root => [...root.querySelectorAll(controls)])
+           .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')
+           .map(e => [e.getAttribute('aria-label') || e.innerText.trim().slice(0, 10) || e.tagName,
+                      e.getBoundingClientRect()])
+           .filter(([, r]) => r.width < 47.5 || r.height < 47.5)
+           .map(([name, r]) => `${name} ${Math.round(r.width)}×${Math.round(r.height)}`)""",
+        [list(scopes), CONTROLS],
+    )
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_phone_chat_fits_the_first_screen_and_shows_each_answer(server, phone, mode):
+    url, _ = server
+    open_chat(phone, url, mode)
+    assert inside_viewport(phone.locator("#yl-send").bounding_box()), "发送 is on the first screen"
+    assert inside_viewport(phone.locator("#yl-question textarea").bounding_box())
+    first = ask(phone, "全省有多少家养老机构？", 0)
+    assert "1558" in first
+    phone.wait_for_timeout(300)  # the page scrolls to the answer on the next frame
+    answer = phone.locator(".yl-answer").first
+    line = float(answer.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 32"))
+    top = answer.bounding_box()["y"]
+    assert top >= 0 and top + line <= PHONE["height"], f"the answer's first line is at y={top}"
+    assert answer.bounding_box()["width"] >= 0.85 * PHONE["width"], "the answer uses the screen's width"
+    assert font_size(phone, ".yl-answer") >= 20
+    citizen_controls = ("#yl-display", "[role=tablist]", "#yl-chat", "#yl-question", "#yl-tools", "#yl-examples")
+    assert small_controls(phone, *citizen_controls) == []
+    assert serious_violations(phone) == []
+    if mode == "contrast":
+        assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(0, 0, 0)"
+        colours = phone.evaluate(
+            """() => { const mark = getComputedStyle(document.querySelector('.yl-paragraph mark'));
+                      const text = getComputedStyle(document.querySelector('.yl-paragraph'));
+                      return [mark.backgroundColor, text.backgroundColor, mark.color, text.color]; }"""
+        )
+        assert colours[0] != colours[1] and colours[2] != colours[3], f"cited sentences stay highlighted: {colours}"
+    else:
+        phone.screenshot(path=str(ARTIFACTS / "chat-phone.png"))
+
+
+def test_phone_chat_names_controls_in_chinese_and_copies_text(server, phone):
+    url, _ = server
+    open_chat(phone, url, "normal")
+    phone.click("#yl-send")  # an empty question adds nothing
+    phone.wait_for_timeout(1000)
+    assert phone.locator("#yl-chat .message-row").count() == 0
+    assert phone.get_by_role("textbox", name="您的问题").count() == 1
+    ask(phone, "北京的高龄津贴是多少？", 0)
+    assert phone.locator(".yl-answer a[href='tel:12345']").count() == 1, "the hotline is tap-to-call"
+    ask(phone, "全省有多少家养老机构？", 1)
+    assert phone.get_by_role("log", name="对话记录").count() == 1
+    names = phone.locator("#yl-chat [aria-label]").evaluate_all("all => all.map(e => e.getAttribute('aria-label'))")
+    assert not [n for n in names if "<" in n or "message" in n.lower()], names
+    phone.click("#yl-copy")
+    phone.wait_for_function("document.querySelector('#yl-status').innerText.includes('已复制')")
+    copied = phone.evaluate("navigator.clipboard.readText()")
+    assert "1558" in copied and "出处：" in copied and "吉民议字〔2023〕27号" in copied and "<" not in copied
+    phone.click("#yl-speak")
+    phone.wait_for_function("document.querySelector('#yl-status').innerText.includes('不能朗读')")
+    phone.click("#yl-stop")
+    phone.wait_for_function("document.querySelector('#yl-status').innerText.includes('已停止')")
+
+
+def test_phone_question_box_counts_down_near_the_limit(server, phone):
+    url, _ = server
+    open_chat(phone, url, "normal")
+    phone.fill("#yl-question textarea", "养" * 250)
+    phone.wait_for_function("document.querySelector('#yl-count').innerText.includes('还能输入 50 字')")
+    phone.fill("#yl-question textarea", "养" * 310)
+    phone.wait_for_function("document.querySelector('#yl-count').innerText.includes('超出了 10 字')")
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_phone_desk_warns_when_the_documents_do_not_cover_the_query(server, phone, mode):
+    url, _ = server
+    open_chat(phone, url, mode)
+    phone.get_by_role("tab", name="坐席查询").click()
+    phone.fill("#yl-desk-query textarea", "北京的高龄津贴是多少")
+    phone.click("#yl-desk-search")
+    phone.wait_for_selector(".yl-hit", timeout=30000)
+    assert "没有讲到" in phone.locator(".yl-warning").inner_text()
+    assert small_controls(phone, "[role=tablist]", "#yl-desk-search", "#yl-results") == []
+    assert serious_violations(phone) == []
+    phone.fill("#yl-desk-query textarea", "护理型床位")
+    phone.click("#yl-desk-search")
+    phone.wait_for_function("!document.querySelector('.yl-warning')", timeout=30000)
+    if mode == "normal":
+        phone.screenshot(path=str(ARTIFACTS / "desk-phone.png"))
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_staff_pages_pass_axe(server, phone, mode):
+    url, _ = server
+    if mode == "contrast":  # set on the public page, remembered on the device
+        open_chat(phone, url, mode)
+    phone.goto(f"{url}/staff/")
+    phone.wait_for_selector("input[type=password]", timeout=30000)
+    assert phone.title() == "银龄问答 · 工作人员登录"
+    assert phone.get_by_role("heading", level=1).count() == 1
+    assert serious_violations(phone) == []
+    phone.fill("input[type=text]", STAFF[0])
+    phone.fill("input[type=password]", STAFF[1])
+    phone.keyboard.press("Enter")
+    phone.wait_for_function("document.querySelector('#yl-docs')?.innerText.includes('吉民议字')", timeout=30000)
+    if mode == "contrast":
+        phone.wait_for_function("document.documentElement.classList.contains('yl-contrast')")
+    assert serious_violations(phone) == []
