@@ -8,7 +8,6 @@ answered from its metadata.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -16,18 +15,22 @@ from pathlib import Path
 
 import yaml
 
-from bot.coverage import CoverageJudge
+from bot.coverage import CoverageJudge, Term, Verdict, question_terms
+from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
 from index.chunking import format_date_zh
-from index.lexical import tokenize
 from index.parsing import DOC_NUMBER
 from index.records import META, PLAN
-from index.sentences import split_sentences
 
 WORDING_FILE = Path(__file__).parent / "data" / "wording.yaml"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是)[^，,；]{0,24}。$")
-ASKS_AMOUNT = re.compile(r"多少|几|数量|比例|占比|how many|how much", re.IGNORECASE)
+ASKS_PLAN = re.compile(
+    r"下一步|下步|计划|打算|安排|将来|以后|往后|今后|明年|还要|还将|还会|准备|会不会|要(建|办|做|出台|开展|实施)"
+    r"|(出台|有|出来|办|开过|建成|完成|实施)了吗"
+)
+YEAR = re.compile(r"(\d{4})年")
+SENTENCE_ENDS = ("。", "！", "？", "!", "?", ".")
 DOC_REFERENCE = re.compile(r"答复|回复|文件|这份|本文|公文|提案|建议")
 META_INTENTS = (
     ("date", re.compile(r"什么时候(发|印发|答复|出的|写的)|哪天|日期|哪一天|成文")),
@@ -41,16 +44,19 @@ META_INTENTS = (
 
 @dataclass(frozen=True)
 class ComposeParams:
-    max_sentences: int = 3
+    max_sentences: int = 2
     hits_used: int = 3
-    keep_ratio: float = 0.6  # a further sentence must score this share of the best one
+    keep_ratio: float = 0.8  # a further sentence must hold this share of the lead's words
+    quote_chars: int = 60  # a longer sentence is quoted from its first relevant clause, about this long
+    whole_chars: int = 45  # a sentence this short is always quoted whole
 
 
 @dataclass(frozen=True)
-class Candidate:
-    sentence: str
-    hit: Hit
-    score: float
+class Quote:
+    """What the answer says from one sentence: the sentence or a verbatim run of its clauses."""
+
+    text: str
+    sentence: Sentence
 
 
 @cache
@@ -63,30 +69,18 @@ def say(key: str, **values: str) -> str:
     return wording()[key].format_map(values)
 
 
-class SentenceIdf:
-    """Inverse document frequency of words over every sentence of the corpus."""
-
-    def __init__(self, texts: list[str]):
-        self.sentences = [sentence for text in texts for sentence in split_sentences(text)]
-        self._cache: dict[str, float] = {}
-
-    def __call__(self, token: str) -> float:
-        if token not in self._cache:
-            containing = sum(token in sentence for sentence in self.sentences)
-            self._cache[token] = math.log(1 + len(self.sentences) / (1 + containing)) if containing else 0.0
-        return self._cache[token]
-
-
 class ExtractiveComposer:
     """Answers from the documents' own sentences, or refuses; needs no LLM."""
 
-    def __init__(self, judge: CoverageJudge, idf: SentenceIdf, params: ComposeParams | None = None):
+    def __init__(self, judge: CoverageJudge, params: ComposeParams | None = None):
         self.judge = judge
-        self.idf = idf
         self.params = params or ComposeParams()
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         """Answer `query` from `hits`, or refuse when they do not cover it.
+
+        The first sentence of the answer is the sentence that made the question answerable,
+        cut to the clauses that carry the asked words.
 
         Args:
             query: the prepared question.
@@ -98,13 +92,16 @@ class ExtractiveComposer:
         intent = meta_intent(query.question)
         if intent and hits:
             return answer_meta(query, hits, intent)
-        verdict = self.judge.judge(query.question, hits)
+        verdict = self.judge.judge(query, hits)
         if not verdict.covered:
             return refuse(query, hits, verdict.reason, verdict.referral)
-        chosen = select_sentences(query, hits[: self.params.hits_used], self.idf, self.params)
+        asked = question_terms(query.question, self.judge.terms)
+        chosen = select_sentences(query, verdict, asked, self.params)
         if not chosen:
             return refuse(query, hits, "no sentence matched", "")
-        return assemble(query, hits, chosen)
+        kind = asked_type(query.question)
+        quotes = [Quote(quote_clauses(s.text, asked, kind, self.params), s) for s in chosen]
+        return assemble(query, hits, quotes)
 
 
 def meta_intent(question: str) -> str:
@@ -137,62 +134,86 @@ def answer_meta(query: Query, hits: list[Hit], intent: str) -> Answer:
     return Answer(query.question, f"{sentence}[1]", False, (citation,), tuple(hits), query.search_text)
 
 
-def select_sentences(query: Query, hits: list[Hit], idf: SentenceIdf, params: ComposeParams) -> list[Candidate]:
-    """The sentences that best answer the question, in the order they should be read."""
-    weights = term_weights(query, idf)
-    wants_amount = bool(ASKS_AMOUNT.search(query.question))
-    scored = [
-        Candidate(sentence, hit, score_sentence(sentence, hit, weights, wants_amount))
-        for hit in hits
-        if hit.chunk.kind != META
-        for sentence in split_sentences(hit.chunk.text)
-        if not HEADING_SENTENCE.match(sentence)
-    ]
-    if not scored:
+def select_sentences(query: Query, verdict: Verdict, asked: list[Term], params: ComposeParams) -> list[Sentence]:
+    """The lead sentence and at most a few more holding as much of the question, lead first.
+
+    Plans are left out unless the question asks about plans or nothing done answers it.
+    """
+    readable = [s for s in verdict.evidence if not HEADING_SENTENCE.match(s.text)]
+    candidates = [s for s in readable if s.score > 0] or (readable if not verdict.reason else [])
+    if not candidates:
         return []
-    best = max(scored, key=lambda c: c.score)
-    if best.score <= 0:
-        return []
-    kept = [
-        c for c in scored if c.score >= params.keep_ratio * best.score and c.hit.chunk.doc_id == best.hit.chunk.doc_id
+    if not asks_about_plans(query, doc_year(candidates[0].hit)):
+        done = [s for s in candidates if s.hit.chunk.status != PLAN]
+        candidates = done if done and done[0].typed >= candidates[0].typed else candidates
+    chosen = [candidates[0]]
+    for sentence in candidates[1:]:
+        if len(chosen) < params.max_sentences and adds_to(chosen, sentence, asked, params):
+            chosen.append(sentence)
+    return chosen
+
+
+def adds_to(chosen: list[Sentence], sentence: Sentence, asked: list[Term], params: ComposeParams) -> bool:
+    """Whether a further sentence says something asked for that the chosen ones do not."""
+    lead = chosen[0]
+    if sentence.typed < lead.typed or sentence.score < params.keep_ratio * lead.score:
+        return False
+    if sentence.hit.chunk.doc_id != lead.hit.chunk.doc_id:
+        return False
+    said = "".join(s.text for s in chosen)
+    return any(term.found_in(sentence.text) and not term.found_in(said) for term in asked)
+
+
+def asks_about_plans(query: Query, year: int | None) -> bool:
+    """Plans are asked for in words (打算, 下一步 …) or by a year after the document's."""
+    text = " ".join([*query.history[-1:], query.question])
+    later = year is not None and any(int(y) > year for y in YEAR.findall(text))
+    return later or bool(ASKS_PLAN.search(text))
+
+
+def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposeParams) -> str:
+    """A long sentence cut to a verbatim run of its clauses: the earliest short run holding every
+    asked word the sentence holds and the asked kind of fact, continued while it stays about
+    `quote_chars` long."""
+    if len(sentence) <= params.whole_chars:
+        return sentence
+    parts = clauses(sentence)
+    held = [{i for i, term in enumerate(asked) if term.found_in(part)} for part in parts]
+    typed = [bool(kind) and has_type(part, kind) for part in parts]
+    wanted = set().union(*held)
+    runs = [
+        (start, end)
+        for start in range(len(parts))
+        for end in range(start, len(parts))
+        if set().union(*held[start : end + 1]) == wanted and (not any(typed) or any(typed[start : end + 1]))
     ]
-    kept = sorted(kept, key=lambda c: c.score, reverse=True)[: params.max_sentences]
-    return sorted(kept, key=lambda c: (c.hit.chunk.ordinal, c.hit.chunk.text.index(c.sentence)))
+    if not wanted and not any(typed):
+        return sentence
+    length = {run: len("".join(parts[run[0] : run[1] + 1])) for run in runs}
+    start, end = min(runs, key=lambda run: (length[run] > params.quote_chars, run[0], length[run]))
+    if kind and not typed[end] and end + 1 < len(parts) and typed[end + 1]:
+        end += 1  # asked words followed by their fact: "到十四五末期，完成…不少于4万户"
+    while end + 1 < len(parts) and len("".join(parts[start : end + 2])) <= params.quote_chars:
+        end += 1
+    return "".join(parts[start : end + 1]).rstrip("，,；;：: ")
 
 
-def term_weights(query: Query, idf: SentenceIdf) -> dict[str, float]:
-    """Corpus IDF of each query word; words of the current turn count double."""
-    focus = {t for word in query.focus for t in tokenize(word)}
-    return {token: idf(token) * (2.0 if token in focus else 1.0) for token in set(tokenize(query.search_text))}
-
-
-def score_sentence(sentence: str, hit: Hit, weights: dict[str, float], wants_amount: bool) -> float:
-    """Weighted query words in the sentence; words only in its section heading count half."""
-    section = hit.chunk.section
-    matched = sum(weight for token, weight in weights.items() if token in sentence)
-    matched += 0.5 * sum(w for t, w in weights.items() if t in section and t not in sentence)
-    if matched == 0:
-        return 0.0
-    bonus = 0.3 * matched if wants_amount and NUMBER.search(sentence) else 0.0
-    return matched + bonus + 0.2 / hit.rank
-
-
-def assemble(query: Query, hits: list[Hit], chosen: list[Candidate]) -> Answer:
-    """Number citations by first use and write the answer text."""
+def assemble(query: Query, hits: list[Hit], quotes: list[Quote]) -> Answer:
+    """Number citations by first use and write the answer text, lead quote first."""
     numbers: dict[str, int] = {}
     cited: dict[str, list[str]] = {}
     parts = []
-    for candidate in chosen:
-        chunk_id = candidate.hit.chunk.chunk_id
+    for quote in quotes:
+        hit = quote.sentence.hit
+        chunk_id = hit.chunk.chunk_id
         n = numbers.setdefault(chunk_id, len(numbers) + 1)
-        cited.setdefault(chunk_id, []).append(candidate.sentence)
-        label = (
-            say("plan_label") if candidate.hit.chunk.status == PLAN and not starts_as_plan(candidate.sentence) else ""
-        )
-        parts.append(f"{label}{candidate.sentence}[{n}]")
-    by_id = {c.hit.chunk.chunk_id: c.hit for c in chosen}
+        cited.setdefault(chunk_id, []).append(quote.text)
+        label = say("plan_label") if hit.chunk.status == PLAN and not starts_as_plan(quote.text) else ""
+        end = "" if quote.text.endswith(SENTENCE_ENDS) else "。"
+        parts.append(f"{label}{quote.text}{end}[{n}]")
+    by_id = {q.sentence.hit.chunk.chunk_id: q.sentence.hit for q in quotes}
     citations = tuple(Citation(n, by_id[chunk_id], tuple(cited[chunk_id])) for chunk_id, n in numbers.items())
-    meta = chosen[0].hit.meta
+    meta = quotes[0].sentence.hit.meta
     lead = (
         say("answer_lead", issuer=meta.issuer, number=meta.number)
         if meta.number
@@ -206,8 +227,7 @@ def starts_as_plan(sentence: str) -> bool:
 
 
 def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:
-    key = "refusal_injection" if reason == "injection" else "refusal"
-    text = say(key, referral=referral or say("referral_default"))
+    text = say("refusal", referral=referral or say("referral_default"))
     return Answer(query.question, text, True, (), tuple(hits), query.search_text, reason)
 
 

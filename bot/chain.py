@@ -15,8 +15,9 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from bot.answer import ComposeParams, ExtractiveComposer, SentenceIdf
+from bot.answer import ComposeParams, ExtractiveComposer
 from bot.coverage import CoverageJudge, CoverageParams
+from bot.evidence import SentenceIdf
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
@@ -96,8 +97,9 @@ class Yinling:
         """Re-read the active index version, e.g. after a document was added or removed."""
         retriever, manifest = open_retriever(self.store, self.embedder, self.params.fusion)
         chunks = retriever.bm25.chunks
-        judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), self.params.coverage)
-        composer = ExtractiveComposer(judge, SentenceIdf([c.text for c in chunks]), self.params.compose)
+        idf = SentenceIdf([c.text for c in chunks])
+        judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, self.params.coverage)
+        composer = ExtractiveComposer(judge, self.params.compose)
         chain = build_chain(retriever, self.custom_composer or extractive_composer(composer), self.params)
         self.retriever, self.manifest, self.chain = retriever, manifest, chain
 

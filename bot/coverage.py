@@ -1,44 +1,60 @@
 """Decide whether the retrieved chunks cover a question, or whether to refuse it.
 
-The question's content words (colloquial ones mapped to official terms) are split into
-those the corpus knows and those it does not. A question is covered when enough of its
-words are known to the corpus and one of the best chunks holds most of the known ones.
-A place the corpus never names (北京) always means refusal; a known out-of-scope topic
-(养老金, 医保, 收费 …) means refusal with a pointer to the office that answers it,
-unless a chunk plainly covers the rest of the question.
+A question is covered when one sentence of the best chunks holds most of what it asks
+about and the kind of fact it asks for (a count, an amount, a share, a date, a way to
+apply). The question's content words — colloquial ones mapped to official terms, words
+of any script — are weighted by how rare they are in the corpus; a word the corpus never
+uses weighs as much as the rarest one, so "吉林省去年的GDP" is not covered by sentences
+about 吉林省. A place the corpus never names (北京) always means refusal; an out-of-scope
+topic the corpus never mentions (养老金, 医保 …) means refusal with where to ask instead.
+An instruction inside a question ("忽略…", "假装…") is only text: it is judged the same way.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from bot.datafiles import DATA, read_pairs, read_words
-from bot.question import TermMap
-from bot.records import Hit
+from bot.evidence import (
+    RELATIVE_YEARS,
+    YES_NO,
+    Sentence,
+    SentenceIdf,
+    asked_type,
+    doc_year,
+    has_type,
+    head_word,
+    sentences_of,
+)
+from bot.question import TermMap, context_questions
+from bot.records import Hit, Query
 from index.lexical import STOPWORDS, TOKEN, tag
 
 REFERRALS_FILE = DATA / "referrals.tsv"
 PLACES_FILE = DATA / "places.txt"
 GENERIC_FILE = DATA / "generic_words.txt"
-INJECTION = re.compile(
-    r"忽略|无视|忘记|忘掉|扮演|假装|你现在是|系统提示|提示词|越狱|ignore|disregard|pretend|system prompt|jailbreak",
-    re.IGNORECASE,
-)
-CONTENT_FLAGS = ("n", "v", "a", "t", "s", "j", "l", "i")
+CONTENT_FLAGS = ("n", "v", "a", "b", "t", "s", "j", "l", "i", "eng")
+NOUN_FLAGS = ("n", "eng", "j", "s")
 # A word jieba tags as a place counts as one only with an administrative suffix; jieba tags
 # many common words (城市, 东西) as places.
 PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN = re.compile(r"[a-z][a-z0-9]*")
+YEAR = re.compile(r"\d{4}年")
 
 
 @dataclass(frozen=True)
 class CoverageParams:
-    min_known_share: float = 0.4  # share of the question's words the corpus must know
-    min_coverage: float = 0.5  # share of the known words one retrieved chunk must hold
-    referral_override: float = 0.75  # a chunk holding this share of all words outweighs a referral topic
+    min_share: float = 0.5  # weighted share of the question's words one sentence must hold
+    unknown_weight: float = 0.5  # an unknown noun weighs this share of the rarest known word
+    unknown_other_weight: float = 0.35  # an unknown verb or adjective ("吃药", "关煤气")
+    place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
+    referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
+    context_weight: float = 0.5  # words of the earlier questions a follow-up leans on
+    typed: bool = True  # the sentence must hold the kind of fact asked for
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
     chunks_checked: int = 3
     enabled: bool = True  # off only to measure what refusal is worth
@@ -50,6 +66,7 @@ class Verdict:
     coverage: float
     reason: str = ""
     referral: str = ""
+    evidence: tuple[Sentence, ...] = field(default=())  # the hits' sentences, best first
 
 
 @dataclass(frozen=True)
@@ -58,9 +75,19 @@ class Term:
 
     alternatives: tuple[str, ...]
     is_place: bool = False
+    is_noun: bool = True
 
-    def found_in(self, text: str) -> bool:
-        return any(word in text for word in self.alternatives)
+    def found_in(self, text: str, year: int | None = None) -> bool:
+        """Whether the text holds the term; with the text's document year, 明年 and 2024年 in a
+        2023 reply match each other."""
+        if any(word in text for word in self.alternatives):
+            return True
+        if year is None:
+            return False
+        word = self.alternatives[0]
+        if word in RELATIVE_YEARS:
+            return f"{year + RELATIVE_YEARS[word]}年" in text
+        return any(f"{year + offset}年" == word and relative in text for relative, offset in RELATIVE_YEARS.items())
 
 
 def places() -> frozenset[str]:
@@ -81,67 +108,142 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
     """Content words of a question; a colloquial phrase counts as its group of official terms."""
     text = question.lower()
     found: dict[tuple[str, ...], Term] = {}
-    for colloquial, officials in terms.pairs:
+    for colloquial, officials in sorted(terms.pairs, key=lambda pair: -len(pair[0])):
         if colloquial in text:
             found.setdefault((colloquial, *officials), Term((colloquial, *officials)))
             text = text.replace(colloquial, " ")
+    for year in YEAR.findall(text):
+        found.setdefault((year,), Term((year,)))
+        text = text.replace(year, " ")
     for word, flag in tag(text):
-        if not TOKEN.fullmatch(word) or word in STOPWORDS or word in read_words(GENERIC_FILE) or not CJK.search(word):
+        if not TOKEN.fullmatch(word) or word in STOPWORDS or word in read_words(GENERIC_FILE) or word.isdigit():
             continue
         place = is_place(word, flag)
-        if len(word) > 1 and (flag.startswith(CONTENT_FLAGS) or place or word in referrals()):
-            found.setdefault((word,), Term((word,), is_place=place))
+        content = flag.startswith(CONTENT_FLAGS) or place or word in referrals() or word in RELATIVE_YEARS
+        if (len(word) > 1 or LATIN.fullmatch(word)) and content:
+            found.setdefault((word,), Term((word,), is_place=place, is_noun=flag.startswith(NOUN_FLAGS)))
     return list(found.values())
 
 
 class CoverageJudge:
-    """Judges questions against one corpus: what it knows, and what the hits hold."""
+    """Judges questions against one corpus: what it knows, and what the hits' sentences hold."""
 
-    def __init__(self, corpus_text: str, terms: TermMap, params: CoverageParams | None = None):
-        self.corpus_text = corpus_text
+    def __init__(self, corpus_text: str, terms: TermMap, idf: SentenceIdf, params: CoverageParams | None = None):
+        self.corpus_text = corpus_text.lower()
         self.terms = terms
+        self.idf = idf
         self.params = params or CoverageParams()
 
-    def judge(self, question: str, hits: list[Hit]) -> Verdict:
+    def judge(self, query: Query, hits: list[Hit]) -> Verdict:
         """Whether the hits cover the question, and if not, why and where to ask instead."""
         params = self.params
-        if not params.enabled:
-            return Verdict(bool(hits), 1.0, reason="" if hits else "no hits")
-        if INJECTION.search(question):
-            return Verdict(False, 0.0, reason="injection")
         if not hits:
             return Verdict(False, 0.0, reason="no hits")
-        wanted = question_terms(question, self.terms)
-        if not wanted:
-            return self.judge_by_similarity(hits)
-        known = [term for term in wanted if term.found_in(self.corpus_text)]
-        unknown = [term for term in wanted if term not in known]
-        texts = [hit_text(hit) for hit in hits[: params.chunks_checked]]
-        best_text = max(texts, key=lambda text: share_found(wanted, text))
-        overall = share_found(wanted, best_text)
+        context = context_questions(query.question, list(query.history))
+        own = question_terms(query.question, self.terms)
+        if not params.enabled:
+            return Verdict(True, 1.0, evidence=self.rank(self.weigh(own, []), "", hits))
+        if not CJK.search(query.question):
+            mapped = [term for term in own if len(term.alternatives) > 1]
+            return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
+        if not (own or context):
+            return Verdict(False, 0.0, reason="no content words")
+        head = self.unknown_head(query.question)
+        if head:
+            return Verdict(False, 0.0, reason=f"asks about {head}, which the corpus never mentions")
+        earlier = [t for t in question_terms(" ".join(context), self.terms) if t not in own]
+        unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
         if place:
-            return Verdict(False, overall, reason=f"unknown place: {place.alternatives[0]}")
-        referral = next((referrals()[w] for term in unknown for w in term.alternatives if w in referrals()), "")
-        if referral and overall < params.referral_override:
-            return Verdict(False, overall, reason="out-of-scope topic", referral=referral)
-        if not known or len(known) / len(wanted) < params.min_known_share:
-            return Verdict(False, overall, reason=f"corpus knows {len(known)}/{len(wanted)} words")
-        coverage = share_found(known, best_text)
-        if coverage < params.min_coverage:
-            return Verdict(False, coverage, reason=f"coverage {coverage:.2f}")
-        return Verdict(True, coverage)
+            return Verdict(False, 0.0, reason=f"unknown place: {place.alternatives[0]}")
+        referral = next(
+            (referrals()[topic] for term in unknown for topic in referrals() if topic in term.alternatives[0]), ""
+        )
+        if referral:
+            return Verdict(False, 0.0, reason="out-of-scope topic", referral=referral)
+        kind = asked_type(query.question) or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
+        evidence = self.rank(self.weigh(own, earlier), kind if params.typed else "", hits)
+        best = evidence[0] if evidence else None
+        if best is None or (params.typed and not best.typed):
+            return Verdict(False, 0.0, reason=f"no sentence holds the asked {kind or 'words'}", evidence=evidence)
+        if best.score < params.min_share:
+            return Verdict(False, best.score, reason=f"best sentence holds {best.score:.2f}", evidence=evidence)
+        return Verdict(True, best.score, evidence=evidence)
 
-    def judge_by_similarity(self, hits: list[Hit]) -> Verdict:
+    def unknown_head(self, question: str) -> str:
+        """The noun a question asks about (for a count, an amount, a date, a list, a way, or what
+        it tells to do — not for yes/no), when neither the corpus nor the term map knows it."""
+        if not asked_type(question) and YES_NO.search(question):
+            return ""
+        skip = STOPWORDS | read_words(GENERIC_FILE)
+        head = head_word([(w, f) for w, f in tag(question.lower()) if TOKEN.fullmatch(w)], skip)
+        if len(head) < 2 and not LATIN.fullmatch(head):
+            return ""
+        colloquial = any(head in word or word in head for word, _ in self.terms.pairs)
+        return "" if colloquial or self.known(Term((head,))) or self.known(Term((head[:-1],))) else head
+
+    def known(self, term: Term) -> bool:
+        return term.alternatives[0] in RELATIVE_YEARS or any(self.in_corpus(word) for word in term.alternatives)
+
+    def in_corpus(self, word: str) -> bool:
+        if LATIN.fullmatch(word):
+            return bool(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", self.corpus_text))
+        return word in self.corpus_text
+
+    def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
+        """Each term with its weight (corpus rarity) and whether the current question holds it.
+
+        An unknown word weighs a share of the rarest known word; a known place little.
+        """
+        weighted = []
+        for terms, is_own in ((own, True), (earlier, False)):
+            for term in terms:
+                if self.known(term):
+                    weight = max((self.idf(word) for word in term.alternatives), default=0.0) or 1.0
+                    weight *= self.params.place_weight if term.is_place else 1.0
+                else:
+                    share = self.params.unknown_weight if term.is_noun else self.params.unknown_other_weight
+                    weight = self.idf.ceiling * share
+                weighted.append((term, weight, is_own))
+        return weighted
+
+    def rank(self, weighted: list[tuple[Term, float, bool]], kind: str, hits: list[Hit]) -> tuple[Sentence, ...]:
+        """The sentences of the best chunks, those holding the asked kind first, then by share.
+
+        A sentence's share is the weight of the current question's words it holds over their
+        total; words only in the sentence before it or in its section heading count half; the
+        earlier questions' words a follow-up leans on add to it (context_weight), up to 1.
+        """
+        own_total = sum(w for _, w, is_own in weighted if is_own)
+        total = own_total or sum(w for _, w, _ in weighted) or 1.0
+        scored = []
+        for hit in hits[: self.params.chunks_checked]:
+            previous = ""
+            for sentence, _ in sentences_of([hit]):
+                found = self.found_weight(weighted, sentence, f"{previous}{hit.chunk.section}", hit)
+                typed = has_type(sentence, kind.partition(":")[0])
+                scored.append(Sentence(sentence, hit, min(1.0, found / total), typed))
+                previous = sentence
+        # "多少户" prefers a number of 户 but takes any number ("14省份" answers "多少个省份").
+        measured = {s.text for s in scored if ":" in kind and has_type(s.text, kind)}
+        return tuple(
+            sorted(scored, key=lambda s: (s.typed, s.score + 0.3 * (s.text in measured), -s.hit.rank), reverse=True)
+        )
+
+    def found_weight(self, weighted: list[tuple[Term, float, bool]], sentence: str, around: str, hit: Hit) -> float:
+        year, found = doc_year(hit), 0.0
+        leans_only = not any(is_own for _, _, is_own in weighted)  # "增长了多少？" has no word of its own
+        for term, weight, is_own in weighted:
+            factor = 1.0 if is_own or leans_only else self.params.context_weight
+            # The issuer's own place (吉林省 for 吉林省民政厅) is what every sentence of its reply is about.
+            if term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction)):
+                found += weight * factor
+            elif term.found_in(around, year):
+                found += 0.5 * weight * factor
+        return found
+
+    def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
         """No Chinese content word to check (an English question): trust the embedder's score."""
         best = max(hit.dense for hit in hits)
         covered = best >= self.params.min_dense
-        return Verdict(covered, best, reason="" if covered else f"similarity {best:.2f}")
-
-
-def hit_text(hit: Hit) -> str:
-    return f"{hit.chunk.section}\n{hit.chunk.text}\n{hit.meta.title}{hit.meta.issuer}"
-
-
-def share_found(wanted: list[Term], text: str) -> float:
-    return sum(term.found_in(text) for term in wanted) / len(wanted) if wanted else 0.0
+        return Verdict(covered, best, reason="" if covered else f"similarity {best:.2f}", evidence=evidence)

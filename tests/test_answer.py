@@ -1,7 +1,8 @@
 import pytest
 
-from bot.answer import ComposeParams, ExtractiveComposer, SentenceIdf, meta_intent, say, ungrounded_numbers
+from bot.answer import ComposeParams, ExtractiveComposer, meta_intent, say, ungrounded_numbers
 from bot.coverage import CoverageJudge, CoverageParams
+from bot.evidence import SentenceIdf
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Citation, Hit
 from index.chunking import chunk_document
@@ -18,8 +19,9 @@ def seed(seed_text):
 @pytest.fixture
 def composer(seed):
     _, chunks = seed
-    judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), CoverageParams())
-    return ExtractiveComposer(judge, SentenceIdf([c.text for c in chunks]), ComposeParams())
+    idf = SentenceIdf([c.text for c in chunks])
+    judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+    return ExtractiveComposer(judge, ComposeParams())
 
 
 def hits_for(seed, *needles):
@@ -100,8 +102,8 @@ def test_uncovered_questions_are_refused_with_where_to_ask(composer, seed, quest
 
 
 def test_refusal_can_be_switched_off_for_measurement(composer, seed):
-    judge = CoverageJudge(composer.judge.corpus_text, default_terms(), CoverageParams(enabled=False))
-    unguarded = ExtractiveComposer(judge, composer.idf)
+    judge = CoverageJudge(composer.judge.corpus_text, default_terms(), composer.judge.idf, CoverageParams(enabled=False))
+    unguarded = ExtractiveComposer(judge)
     assert not unguarded.compose(prepare_query("北京的高龄津贴是多少？"), hits_for(seed, "8类老年人")).refused
 
 

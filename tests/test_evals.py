@@ -90,7 +90,7 @@ def test_shipped_gold_set_is_large_and_covers_every_kind():
     kinds = {item.kind for item in gold}
     assert len(gold) >= 120
     assert {"numeric", "list", "yesno", "colloquial", "keyword", "metadata", "plan_vs_done", "followup"} <= kinds
-    assert {"traditional", "typo", "near_domain", "off_topic", "injection"} <= kinds
+    assert {"traditional", "typo", "near_domain", "off_topic", "instruction_words"} <= kinds
 
 
 def test_shipped_evidence_is_really_in_the_corpus():

@@ -1,0 +1,143 @@
+"""Sentence-level evidence: what a question asks for, and which sentences of the hits say it.
+
+Both the coverage judge and the composer read the retrieved chunks through this module, so
+the sentence that makes a question answerable is the sentence the answer leads with.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from bot.records import Hit
+from index.records import META
+from index.sentences import split_sentences
+
+# What a question asks for. The first pattern that matches decides; order matters
+# ("占比多少" is a percent, not a count). General Chinese question grammar, not corpus words.
+ASKED_TYPES = (
+    ("percent", re.compile(r"比例|占比|百分之|百分比|[^\s，。？]{0,4}率(是|有|到|达到)?多少")),
+    ("money", re.compile(r"多少钱|几块钱|多少元|花了?多少|资金.{0,4}多少|多少.{0,4}资金|工资|薪|津贴|补贴.{0,4}多少")),
+    ("count", re.compile(r"多少|几[个家张户人名所场门项届类万千百十]?|多大|how many|how much", re.IGNORECASE)),
+    ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|when", re.IGNORECASE)),
+    ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
+    ("how", re.compile(r"怎么(申请|办理?|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)")),
+)
+# What a sentence must hold to answer each type.
+TYPE_EVIDENCE = {
+    "percent": re.compile(r"\d(\.\d+)?%|百分之"),
+    "money": re.compile(r"\d(\.\d+)?\s*[万亿]?元"),
+    "count": re.compile(r"\d+(?:\.\d+)?(?![\d.]|年|月|日)"),  # not a bare year or date
+    "date": re.compile(r"\d{4}年|\d{1,2}月|今年|明年|年底|年内"),
+    "list": re.compile(r"、|包括|主要"),
+    "how": re.compile(r"申请|办理|报名|咨询|热线|登记"),
+}
+# A count asked with its measure word ("多少户", "几家") wants a number with that measure word.
+MEASURE = re.compile(r"(?:多少|几)(?:万|千|百)?([个家张户人名所场门项届类次元])")
+CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
+# Relative years resolved against each document's own date (year offset from it).
+RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1, "后年": 2}
+NUMBER_INSIDE = re.compile(r"\d[,，]\d")
+
+
+def asked_type(question: str) -> str:
+    """What the question asks for: percent, money, count (with its measure word: "count:户"),
+    date, list, how, or "" (yes/no)."""
+    kind = next((name for name, pattern in ASKED_TYPES if pattern.search(question)), "")
+    measure = MEASURE.search(question)
+    return f"count:{measure.group(1)}" if kind == "count" and measure else kind
+
+
+YES_NO = re.compile(r"吗|是不是|是否|有没有|能不能|会不会|管不管|行不行|可不可以|[^什怎]么[？?]?$")
+QUESTION_WORD = re.compile(r"多少|几|哪些|哪|什么|啥|怎么|如何|是不是|有没有|能不能|会不会|吗|么")
+
+
+def head_word(tagged: list[tuple[str, str]], skip: frozenset[str]) -> str:
+    """The noun a question asks about: the first noun after its question word, else the last
+    noun before it ("GDP" in "吉林省去年的GDP是多少", "养老机构" in "有多少家养老机构")."""
+    words = [word for word, _ in tagged]
+    at = next((i for i, word in enumerate(words) if QUESTION_WORD.search(word)), len(words))
+    nouns = [i for i, (word, flag) in enumerate(tagged) if flag.startswith(("n", "eng")) and word not in skip]
+    after = [i for i in nouns if i > at]
+    before = [i for i in nouns if i < at]
+    chosen = after[0] if after else before[-1] if before else None
+    return words[chosen] if chosen is not None else ""
+
+
+def has_type(text: str, kind: str) -> bool:
+    """Whether `text` holds the kind of fact the question asks for ("count:户": a number of 户)."""
+    if not kind:
+        return True
+    kind, _, measure = kind.partition(":")
+    if measure:
+        return bool(re.search(rf"\d[\d.]*\s*[万亿]?余?{measure}", text))
+    return bool(TYPE_EVIDENCE[kind].search(text))
+
+
+def doc_year(hit: Hit) -> int | None:
+    year = hit.meta.date[:4]
+    return int(year) if year.isdigit() else None
+
+
+def resolve_years(words: list[str], year: int | None) -> list[str]:
+    """Relative years (今年, 去年, 明年) as the document's years: 明年 in a 2023 reply is 2024年."""
+    if year is None:
+        return []
+    return [f"{year + RELATIVE_YEARS[word]}年" for word in words if word in RELATIVE_YEARS]
+
+
+class SentenceIdf:
+    """Inverse document frequency of words over every sentence of the corpus."""
+
+    def __init__(self, texts: list[str]):
+        self.sentences = [sentence for text in texts for sentence in split_sentences(text)]
+        self.ceiling = math.log(1 + len(self.sentences))  # the weight of a word no sentence holds
+        self._cache: dict[str, float] = {}
+
+    def __call__(self, token: str) -> float:
+        if token not in self._cache:
+            containing = sum(token in sentence for sentence in self.sentences)
+            self._cache[token] = math.log(1 + len(self.sentences) / (1 + containing)) if containing else 0.0
+        return self._cache[token]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a retrieved chunk, where it stands, and how well it answers."""
+
+    text: str
+    hit: Hit
+    score: float  # weighted share of the question's words it holds, 0–1
+    typed: bool  # holds the kind of fact asked for
+
+    @property
+    def position(self) -> tuple[int, int]:
+        return self.hit.chunk.ordinal, self.hit.chunk.text.index(self.text)
+
+
+def sentences_of(hits: list[Hit]) -> list[tuple[str, Hit]]:
+    """The body sentences of the hits (no metadata chunks), in rank order."""
+    return [(sentence, hit) for hit in hits if hit.chunk.kind != META for sentence in split_sentences(hit.chunk.text)]
+
+
+def weighted_share(weights: dict[str, float], text: str, heading: str = "") -> float:
+    """Share of the total weight of `weights` found in `text`; words only in `heading` count half."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    found = sum(w for word, w in weights.items() if word in text)
+    found += 0.5 * sum(w for word, w in weights.items() if word in heading and word not in text)
+    return found / total
+
+
+def clauses(sentence: str) -> list[str]:
+    """A sentence cut at commas, semicolons and colons, never inside a number ("1,000")."""
+    pieces: list[str] = []
+    for match in CLAUSE.finditer(sentence):
+        piece = match.group(0)
+        if pieces and NUMBER_INSIDE.search(pieces[-1][-1:] + piece[:1]):
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    return pieces
