@@ -193,10 +193,12 @@ def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
             min_width=300,
             elem_id="yl-desk-query",
         )
-        k = gr.Slider(1, 20, value=5, step=1, label="显示几段", scale=1, min_width=300)
+        k = gr.Slider(1, 20, value=5, step=1, label="显示几段", scale=1, min_width=300, elem_id="yl-desk-k")
     with gr.Row():
-        document = gr.Dropdown(label="文档", choices=[("全部文档", "")], value="", scale=2, min_width=300)
-        status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2, min_width=300)
+        document = gr.Dropdown(
+            label="文档", choices=[("全部文档", "")], value="", scale=2, min_width=300, elem_id="yl-desk-doc"
+        )
+        status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2, min_width=300, elem_id="yl-desk-part")
         search = gr.Button("查询", variant="primary", scale=1, min_width=300, elem_id="yl-desk-search")
     script = gr.Textbox(label="可直接读给来电群众的答复（含出处）", lines=5, buttons=["copy"], elem_id="yl-script")
     results = gr.HTML(elem_id="yl-results")

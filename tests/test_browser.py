@@ -355,12 +355,16 @@ def test_phone_desk_warns_when_the_documents_do_not_cover_the_query(server, phon
     phone.click("#yl-desk-search")
     phone.wait_for_selector(".yl-hit", timeout=30000)
     assert "没有讲到" in phone.locator(".yl-warning").inner_text()
-    assert small_controls(phone, "[role=tablist]", "#yl-desk-search", "#yl-results") == []
+    desk_controls = ("[role=tablist]", "#yl-desk-query", "#yl-desk-k", "#yl-desk-doc", "#yl-desk-part", "#yl-script")
+    assert small_controls(phone, *desk_controls, "#yl-desk-search", "#yl-results") == []
     assert serious_violations(phone) == []
     phone.fill("#yl-desk-query textarea", "护理型床位")
     phone.click("#yl-desk-search")
     phone.wait_for_function("!document.querySelector('.yl-warning')", timeout=30000)
+    phone.wait_for_function("document.querySelector('.yl-hit mark')?.innerText.includes('护理型床位')")
+    phone.wait_for_timeout(500)
     if mode == "normal":
+        phone.locator("#yl-desk-search").evaluate("e => scrollTo(0, e.getBoundingClientRect().top + scrollY - 8)")
         phone.screenshot(path=str(ARTIFACTS / "desk-phone.png"))
 
 

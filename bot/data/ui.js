@@ -96,7 +96,7 @@
   // Gradio's English or markup names, replaced by Chinese text; and each new answer scrolled
   // into view with its question above it.
   const GRADIO_NAMES = {
-    'Copy': '复制答复', 'Copy message': '复制', 'Reset to default': '恢复默认', 'Scroll down': '滚动到最新',
+    'Copy': '复制答复', 'Copy message': '复制', 'Reset to default value': '恢复默认段数', 'Scroll down': '滚动到最新',
     'Clear': '清空', 'Like': '赞', 'Dislike': '踩',
   };
   let answersSeen = 0;
