@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+import httpx
 from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -22,11 +23,19 @@ from bot.question import default_terms, prepare_query
 from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
 from index.embeddings import embedder_id, load_embedder
+from index.errors import StoreUnavailableError
 from index.lexical import Bm25Index, tag
 from index.settings import Settings
 from index.store import IndexStore, Manifest, connect, read_chunks
 
 log = logging.getLogger(__name__)
+
+# A Chroma server that is down, refuses connections or times out.
+STORE_OUTAGES = (httpx.TransportError, ConnectionError)
+STORE_DOWN = (
+    "检索服务暂时不可用：连不上向量库 Chroma。请稍后再试；"
+    "运维人员请检查 Chroma 服务是否在运行，以及 CHROMA_HOST/CHROMA_PORT 是否正确"
+)
 
 
 @dataclass(frozen=True)
@@ -111,13 +120,33 @@ class Yinling:
         return self._following_rebuilds(lambda: self.chain.invoke(inputs))
 
     def _following_rebuilds(self, call):
-        """Run `call`; if another process replaced the index version under us, re-open it once."""
+        """Run `call`; if another process replaced the index version under us, re-open it once.
+
+        Raises:
+            StoreUnavailableError: the Chroma server is down or cannot be reached.
+        """
         try:
-            return call()
-        except NotFoundError:
-            log.info("the index version in use was replaced by a newer build; re-opening")
-            self.refresh()
-            return call()
+            try:
+                return call()
+            except NotFoundError:
+                log.info("the index version in use was replaced by a newer build; re-opening")
+                self.refresh()
+                return call()
+        except STORE_OUTAGES as error:
+            raise StoreUnavailableError(STORE_DOWN) from error
+
+    def index_state(self) -> tuple[Manifest, int]:
+        """The committed index version and its chunk count, read from the store now (health checks).
+
+        Raises:
+            YinlingError: no index, another embedder's index, or the store cannot be reached.
+        """
+
+        def read() -> tuple[Manifest, int]:
+            collection, manifest = self.store.open_active(embedder_id(self.embedder))
+            return manifest, collection.count()
+
+        return self._following_rebuilds(read)
 
     def search(self, text: str, k: int = 5, doc_id: str = "", status: str = "", place: str = "") -> list[Hit]:
         """Ranked original paragraphs for a keyword or question (the hotline desk).
