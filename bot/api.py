@@ -1,75 +1,191 @@
-"""The JSON API for hotline systems: /api/ask, /api/search, /api/health."""
+"""The JSON API for hotline systems: /api/ask, /api/search, /api/health.
 
-from __future__ import annotations
+Requests and responses are typed, so /api/openapi.json states every limit and shape. The
+response models mirror the `to_json` shapes of bot/records.py field for field.
+"""
+
+# No `from __future__ import annotations`: FastAPI reads the endpoints' annotations at runtime,
+# and the request models are built per app from its settings.
 
 import logging
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.records import search_to_json
-from index.errors import IndexMissingError, YinlingError
+from index.errors import YinlingError
+from index.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_HISTORY = 20
+MAX_K = 50
 
 
-class AskRequest(BaseModel):
-    question: str = Field(description="问题，例如“全省有多少家养老机构？”")
-    history: list[str] = Field(default_factory=list, max_length=MAX_HISTORY, description="同一对话中此前的问题，按先后")
+class ErrorJson(BaseModel):
+    detail: str = Field(description="出了什么问题，以及怎样改正")
 
 
-class ErrorResponse(BaseModel):
+class HitJson(BaseModel):
+    """A retrieved paragraph (`Hit.to_json`)."""
+
+    rank: int
+    score: float
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    date: str = Field(description="ISO 日期，文件没有日期时为空")
+    section: str
+    status: Literal["done", "plan", "general"]
+    chunk_id: str
+    text: str
+
+
+class CitationJson(BaseModel):
+    """A numbered source of an answer (`Citation.to_json`)."""
+
+    n: int
+    doc_id: str
+    doc_title: str
+    doc_number: str
+    issuer: str
+    date: str
+    section: str
+    status: Literal["done", "plan", "general"]
+    chunk_id: str
+    text: str
+    sentences: list[str] = Field(description="被引用的句子，与原文一字不差")
+
+
+class AnswerJson(BaseModel):
+    """An answer (`Answer.to_json`, the `python -m bot ask --json` shape)."""
+
+    question: str
+    answer: str
+    refused: bool
+    citations: list[CitationJson]
+    retrieved: list[HitJson]
+
+
+class SearchJson(BaseModel):
+    """Ranked paragraphs (`search_to_json`, the `python -m bot search --json` shape)."""
+
+    query: str
+    results: list[HitJson]
+
+
+class HealthJson(BaseModel):
+    """The committed index, read from the store at the time of the request."""
+
+    status: Literal["ok"]
+    index_version: int
+    embedder: str
+    documents: int
+    chunks: int
+
+
+class HealthProblemJson(BaseModel):
+    status: Literal["unavailable"]
     detail: str
 
 
-def api_router(bot: Yinling) -> APIRouter:
-    router = APIRouter(prefix="/api", tags=["api"])
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorJson, "description": description}
+    for status, description in [
+        (400, "问题无法回答：空的、没有文字，或含无法识别的字符"),
+        (413, "请求体超过 YINLING_MAX_BODY_KB"),
+        (422, "请求不符合本文档的格式或长度限制"),
+        (429, "请求太频繁：等 Retry-After 秒后再试"),
+        (503, "还没有索引，或向量库暂时连不上"),
+    ]
+}
 
-    @router.post("/ask", responses={400: {"model": ErrorResponse}})
+
+def api_router(bot: Yinling, settings: Settings) -> APIRouter:
+    """The /api routes, with the request limits of `settings` stated in their schema."""
+    router = APIRouter(prefix="/api", tags=["api"])
+    max_chars = settings.max_question_chars
+
+    class AskRequest(BaseModel):
+        question: str = Field(max_length=max_chars, description="问题，例如“全省有多少家养老机构？”")
+        history: list[Annotated[str, Field(max_length=max_chars)]] = Field(
+            default_factory=list, max_length=settings.max_history, description="同一对话中此前的问题，按先后"
+        )
+
+    @router.post("/ask", response_model=AnswerJson, responses=REFUSALS)
     def ask(request: AskRequest) -> dict:
         """Answer a question with cited original paragraphs (the `python -m bot ask --json` shape)."""
         return bot.ask(request.question, request.history).to_json()
 
-    @router.get("/search", responses={400: {"model": ErrorResponse}})
+    @router.get("/search", response_model=SearchJson, responses=REFUSALS)
     def search(
-        q: str = Query(description="关键词或问题"),
-        k: int = Query(5, ge=1, le=50, description="返回几段"),
+        q: Annotated[str, Query(max_length=max_chars, description="关键词或问题")],
+        k: Annotated[int, Query(ge=1, le=MAX_K, description="返回几段")] = 5,
     ) -> dict:
         """Ranked original paragraphs (the `python -m bot search --json` shape)."""
         return search_to_json(q, bot.search(q, k=k))
 
-    @router.get("/health")
-    def health() -> dict:
-        """Whether the service is up, and what it has indexed."""
-        manifest = bot.manifest
-        return {
-            "status": "ok",
-            "index_version": manifest.version,
-            "embedder": manifest.embedder,
-            "documents": len(manifest.docs),
-            "chunks": sum(entry.chunks for entry in manifest.docs.values()),
-        }
+    @router.get("/health", response_model=HealthJson, responses={503: {"model": HealthProblemJson}})
+    def health() -> HealthJson | JSONResponse:
+        """Whether the index can be read from the store now, and what it holds; 503 when not."""
+        try:
+            manifest, chunks = bot.index_state()
+        except YinlingError as error:
+            log.warning("health check failed: %s", error)
+            return JSONResponse({"status": "unavailable", "detail": str(error)}, status_code=503)
+        documents = len(manifest.docs)
+        return HealthJson(
+            status="ok", index_version=manifest.version, embedder=manifest.embedder, documents=documents, chunks=chunks
+        )
 
     return router
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Turn Yinling's errors into 4xx/5xx JSON with the message, never a traceback."""
+    """Turn Yinling's errors and schema violations into 4xx/5xx JSON with a message, never a traceback."""
 
     @app.exception_handler(QuestionError)
     async def bad_question(_: Request, error: QuestionError) -> JSONResponse:
         return JSONResponse({"detail": str(error)}, status_code=400)
 
-    @app.exception_handler(IndexMissingError)
-    async def no_index(_: Request, error: IndexMissingError) -> JSONResponse:
+    @app.exception_handler(YinlingError)
+    async def unavailable(_: Request, error: YinlingError) -> JSONResponse:
+        cause = f" ({error.__cause__!r})" if error.__cause__ else ""
+        log.warning("request failed: %s%s", error, cause)
         return JSONResponse({"detail": str(error)}, status_code=503)
 
-    @app.exception_handler(YinlingError)
-    async def other(_: Request, error: YinlingError) -> JSONResponse:
-        log.warning("request failed: %s", error)
-        return JSONResponse({"detail": str(error)}, status_code=400)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        if isinstance(error.__cause__, UnicodeDecodeError):  # FastAPI could not decode the body
+            return JSONResponse({"detail": "请求体不是 UTF-8 编码：请用 UTF-8 发送 JSON"}, status_code=400)
+        return await http_exception_handler(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = error.errors()
+        status = 400 if errors[0]["type"] == "string_unicode" else 422  # unreadable, like a bad question
+        return JSONResponse({"detail": validation_message(errors)}, status_code=status)
+
+
+def validation_message(errors: list[dict[str, Any]]) -> str:
+    """The first schema violation of a request, in words that say how to fix it (never echoing the input)."""
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"][1:]) or "请求体"
+    limits = first.get("ctx") or {}
+    templates = {
+        "missing": "缺少 {field}：请按 /api/docs 的说明填写",
+        "string_unicode": "{field} 里有无法识别的字符（如不成对的 \\ud800）：请重新输入或粘贴问题",
+        "json_invalid": "请求体不是合法的 JSON：请检查引号、逗号和括号",
+        "string_too_long": "{field} 太长：最多 {max_length} 字，请只问一件事",
+        "too_long": "{field} 太多：最多 {max_length} 条，只需带上最近的几个问题",
+        "greater_than_equal": "{field} 不能小于 {ge}",
+        "less_than_equal": "{field} 不能大于 {le}",
+    }
+    template = templates.get(first["type"], "{field} 不符合要求（{msg}）：请按 /api/docs 的说明填写")
+    return template.format(field=field, msg=first.get("msg", ""), **limits)

@@ -21,7 +21,7 @@ def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
     bot = bot or Yinling.open(settings)
     app = FastAPI(title="银龄问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
-    app.include_router(api_router(bot))
+    app.include_router(api_router(bot, settings))
     # Nothing under the repo, the data or the corpus is ever served, whatever Gradio is asked for.
     blocked = [str(path.resolve()) for path in (ROOT, settings.data_dir, settings.corpus_dir)]
     common = {"css": css(), "footer_links": [], "show_error": False, "blocked_paths": blocked}

@@ -32,9 +32,10 @@ def test_ask_with_history(client):
     "payload, status, message",
     [
         ({"question": "  "}, 400, "问题是空的"),
-        ({"question": "养" * 1000}, 400, "问题太长"),
-        ({}, 422, "question"),
-        ({"question": "床位", "history": "not a list"}, 422, "history"),
+        ({"question": "？？"}, 400, "没有看懂"),
+        ({"question": "养" * 1000}, 422, "question 太长：最多 300 字"),
+        ({}, 422, "缺少 question"),
+        ({"question": "床位", "history": "not a list"}, 422, "history 不符合要求"),
     ],
 )
 def test_bad_ask_gets_4xx_with_a_message(client, payload, status, message):
