@@ -39,6 +39,10 @@ class Settings:
     lock_timeout_s: int = 10
     feedback_max_mb: int = 10
     feedback_keep: int = 3
+    llm_base_url: str = ""  # an OpenAI-compatible server; empty: answers stay extractive
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: int = 20
     log_level: str = "INFO"
 
     @classmethod
@@ -70,12 +74,20 @@ class Settings:
             lock_timeout_s=int_setting(env, "YINLING_LOCK_TIMEOUT_S", defaults.lock_timeout_s),
             feedback_max_mb=int_setting(env, "YINLING_FEEDBACK_MAX_MB", defaults.feedback_max_mb),
             feedback_keep=int_setting(env, "YINLING_FEEDBACK_KEEP", defaults.feedback_keep),
+            llm_base_url=env.get("YINLING_LLM_BASE_URL", "").strip(),
+            llm_model=env.get("YINLING_LLM_MODEL", "").strip(),
+            llm_api_key=env.get("YINLING_LLM_API_KEY", ""),
+            llm_timeout_s=int_setting(env, "YINLING_LLM_TIMEOUT_S", defaults.llm_timeout_s),
             log_level=(env.get("YINLING_LOG_LEVEL") or defaults.log_level).upper(),
         )
 
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def staff_enabled(self) -> bool:
