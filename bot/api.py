@@ -69,6 +69,8 @@ class AnswerJson(BaseModel):
     question: str
     answer: str
     refused: bool
+    composer: Literal["extractive", "llm"] = Field(description="谁写的回答：extractive 原文句子，llm 模型改写且已核对")
+    rejected: str = Field(description="模型的回答未通过核对或出错时的原因；否则为空")
     citations: list[CitationJson]
     retrieved: list[HitJson]
 

@@ -70,12 +70,16 @@ class Answer:
     retrieved: tuple[Hit, ...] = ()
     search_query: str = ""
     reason: str = ""  # why it refused, for logs and evals
+    composer: str = "extractive"  # who wrote `text`: "extractive" or "llm"
+    rejected: str = ""  # why the LLM's answer was not shown, when it was not
 
     def to_json(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.text,
             "refused": self.refused,
+            "composer": self.composer,
+            "rejected": self.rejected,
             "citations": [citation.to_json() for citation in self.citations],
             "retrieved": [hit.to_json() for hit in self.retrieved],
         }

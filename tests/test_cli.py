@@ -24,7 +24,7 @@ def run(args, settings, check=False):
 def test_ask_json_answers_with_numbers_and_the_right_section(real_settings):
     result = run(["-m", "bot", "ask", "全省有多少家养老机构？", "--json"], real_settings, check=True)
     answer = json.loads(result.stdout)
-    assert set(answer) == {"question", "answer", "refused", "citations", "retrieved"}
+    assert set(answer) == {"question", "answer", "refused", "composer", "rejected", "citations", "retrieved"}
     assert "1558" in answer["answer"] and "14.45万" in answer["answer"] and not answer["refused"]
     citation = answer["citations"][0]
     assert citation["section"] == "一、工作开展情况 › （四）加强养老服务设施建设"
