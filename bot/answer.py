@@ -172,9 +172,9 @@ def asks_about_plans(query: Query, year: int | None) -> bool:
 
 
 def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposeParams) -> str:
-    """A long sentence cut to a verbatim run of its clauses: the earliest short run holding every
-    asked word the sentence holds and the asked kind of fact, continued while it stays about
-    `quote_chars` long."""
+    """A long sentence cut to a verbatim run of its clauses: the earliest short run that opens on an
+    asked word and holds every asked word the sentence holds and the asked kind of fact, continued
+    while it stays about `quote_chars` long."""
     if len(sentence) <= params.whole_chars:
         return sentence
     parts = clauses(sentence)
@@ -185,7 +185,9 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
         (start, end)
         for start in range(len(parts))
         for end in range(start, len(parts))
-        if set().union(*held[start : end + 1]) == wanted and (not any(typed) or any(typed[start : end + 1]))
+        if set().union(*held[start : end + 1]) == wanted
+        and (not any(typed) or any(typed[start : end + 1]))
+        and (held[start] if wanted else typed[start])  # a run opens on what was asked
     ]
     if not wanted and not any(typed):
         return sentence

@@ -117,6 +117,13 @@ STOPWORDS = frozenset(
 )
 TOKEN = re.compile(r"[\u3400-\u9fffA-Za-z0-9.%]+")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+# A corpus term neither starts nor ends with a function character ("的养老", "养老服务和").
+EDGE_CHARS = frozenset("的了和与及在对为等是将把被也都就并而或其之以于由从向到给个各每该此这那有中上下")
+TERM_MIN_COUNT = 3  # sentences a phrase must stand in to become a term
+TERM_LENGTHS = range(3, 9)
+TERM_WORDS = range(2, 5)
+CJK_WORD = re.compile(r"[\u3400-\u9fff]+")
+TERM_WORD_FREQ = 10  # as rare as a user-dictionary word: joins a phrase, never splits a common word
 
 
 @cache
@@ -125,7 +132,10 @@ def _jieba():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(USER_DICT))
+    for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, freq, flag = line.split()
+            tokenizer.add_word(word, int(freq), flag)
     return tokenizer
 
 
@@ -134,6 +144,47 @@ def _tagger():
     import jieba.posseg
 
     return jieba.posseg.POSTokenizer(_jieba())
+
+
+def corpus_terms(texts: list[str]) -> list[str]:
+    """Phrases the corpus itself uses as terms: 2–4 consecutive words (3–8 characters) that stand
+    together in at least TERM_MIN_COUNT sentences, not edged by a function character, and not
+    only ever part of one longer such phrase ("社区老年食堂", "适老化改造")."""
+    from index.sentences import split_sentences
+
+    counts: dict[str, int] = {}
+    for text in texts:
+        for sentence in split_sentences(text):
+            words = _jieba().lcut(sentence)
+            grams = {
+                "".join(words[i : i + n])
+                for n in TERM_WORDS
+                for i in range(len(words) - n + 1)
+                if all(CJK_WORD.fullmatch(word) for word in words[i : i + n])
+            }
+            for gram in grams:
+                counts[gram] = counts.get(gram, 0) + 1
+    frequent = {
+        gram: count
+        for gram, count in counts.items()
+        if count >= TERM_MIN_COUNT
+        and len(gram) in TERM_LENGTHS
+        and gram[0] not in EDGE_CHARS
+        and gram[-1] not in EDGE_CHARS
+    }
+    return sorted(
+        gram
+        for gram, count in frequent.items()
+        if not any(gram in longer and frequent[longer] == count for longer in frequent if len(longer) > len(gram))
+    )
+
+
+def learn_terms(terms: list[str]) -> None:
+    """Teach the tokenizer the corpus's own terms, so both the index and the questions cut them whole."""
+    tokenizer = _jieba()
+    for term in terms:
+        if tokenizer.FREQ.get(term, 0) == 0:
+            tokenizer.add_word(term, freq=TERM_WORD_FREQ, tag="n")  # the tagger picks the tag up on its next cut
 
 
 def tag(text: str) -> list[tuple[str, str]]:
@@ -168,6 +219,7 @@ class Bm25Index:
 
     def __init__(self, chunks: list[Chunk]) -> None:
         self.chunks = chunks
+        learn_terms(corpus_terms([chunk.text for chunk in chunks]))
         corpus = [bm25_tokens(chunk.embed_text) for chunk in chunks]
         self._bm25 = BM25Okapi(corpus) if chunks else None
 

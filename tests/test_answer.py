@@ -102,7 +102,9 @@ def test_uncovered_questions_are_refused_with_where_to_ask(composer, seed, quest
 
 
 def test_refusal_can_be_switched_off_for_measurement(composer, seed):
-    judge = CoverageJudge(composer.judge.corpus_text, default_terms(), composer.judge.idf, CoverageParams(enabled=False))
+    judge = CoverageJudge(
+        composer.judge.corpus_text, default_terms(), composer.judge.idf, CoverageParams(enabled=False)
+    )
     unguarded = ExtractiveComposer(judge)
     assert not unguarded.compose(prepare_query("北京的高龄津贴是多少？"), hits_for(seed, "8类老年人")).refused
 
@@ -123,3 +125,42 @@ def test_ungrounded_numbers_catches_a_number_not_in_the_source(seed):
     good = Answer("q", "全省现已建成各类养老机构1558家[1]", False, (citation,))
     bad = Answer("q", "全省现已建成各类养老机构1600家[1]", False, (citation,))
     assert ungrounded_numbers(good) == [] and ungrounded_numbers(bad) == ["1600"]
+
+
+@pytest.mark.parametrize("question", ["吉林省去年的GDP是多少？", "养老护理员现在的月工资平均是多少？"])
+def test_a_question_about_what_the_corpus_never_mentions_is_refused(composer, seed, question):
+    answer = ask(composer, seed, question, "1558家", "养老护理员4项奖励激励制度", "2.1亿元")
+    assert answer.refused, answer.text
+
+
+def test_everyday_words_that_look_like_instructions_are_judged_by_content(composer, seed):
+    answered = ask(composer, seed, "孩子假装很忙不来看我，社区会有人上门看看吗？", "8类老年人开展入户巡访")
+    also = ask(composer, seed, "请忽略我前面说的，我就想问全省有多少家养老机构？", "1558家")
+    assert not answered.refused and "巡访" in answered.text
+    assert not also.refused and "1558" in also.text
+
+
+def test_the_first_sentence_holds_the_asked_count_and_stays_short(composer, seed):
+    answer = ask(composer, seed, "吉林省现在一共有多少家养老机构？床位有多少张？", "1558家", "文号：")
+    first = answer.text.split("：", 1)[1].split("。")[0]
+    assert "1558" in first and "14.45万" in first
+    assert len(answer.text.split("：", 1)[1]) < 100
+
+
+def test_long_sentence_is_quoted_from_the_clause_holding_the_fact(composer, seed):
+    answer = ask(composer, seed, "农村养老服务改革试点安排了多少资金？", "安排资金500万元")
+    body = answer.text.split("：", 1)[1]
+    assert "500万元" in body and not body.startswith("印发了")
+    assert all(quote in answer.citations[0].hit.chunk.text for quote in answer.citations[0].sentences)
+
+
+def test_a_plan_is_added_only_when_plans_are_asked(composer, seed):
+    done = ask(composer, seed, "已经建成多少个社区老年食堂？", "136个社区老年食堂", "拟争取将建设100个社区老年食堂")
+    plan = ask(composer, seed, "明年要建多少个社区老年食堂？", "136个社区老年食堂", "拟争取将建设100个社区老年食堂")
+    assert say("plan_label") not in done.text and "136个" in done.text
+    assert "100个社区老年食堂" in plan.text
+
+
+def test_follow_up_does_not_repeat_the_earlier_answer(composer, seed):
+    answer = ask(composer, seed, "那床位呢？", "1558家", history=["全省有多少家养老机构？"])
+    assert "14.45万" in answer.text and "1558" not in answer.text

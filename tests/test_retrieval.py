@@ -39,3 +39,12 @@ def test_is_a_langchain_retriever_with_metadata(real_bot):
     hit = document_to_hit(documents[0])
     assert hit.chunk.text == documents[0].page_content
     assert hit.meta == real_bot.manifest.docs[hit.chunk.doc_id].meta  # nothing lost at the boundary
+
+
+def test_corpus_terms_are_whole_phrases_the_corpus_repeats(seed_text):
+    from index.lexical import corpus_terms
+
+    terms = corpus_terms([seed_text])
+    assert "社区居家养老服务" in terms and "养老服务体系" in terms
+    assert not any(term[0] in "的和与" or term[-1] in "的和与" for term in terms)
+    assert corpus_terms(["只出现一次的短语。"]) == []
