@@ -198,26 +198,37 @@ def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
         document = gr.Dropdown(
             label="文档", choices=[("全部文档", "")], value="", scale=2, min_width=300, elem_id="yl-desk-doc"
         )
+        place = gr.Dropdown(
+            label="地方", choices=[("全部地方", "")], value="", scale=2, min_width=300, elem_id="yl-desk-place"
+        )
         status = gr.Radio(STATUS_CHOICES, value="", label="内容", scale=2, min_width=300, elem_id="yl-desk-part")
         search = gr.Button("查询", variant="primary", scale=1, min_width=300, elem_id="yl-desk-search")
     script = gr.Textbox(label="可直接读给来电群众的答复（含出处）", lines=5, buttons=["copy"], elem_id="yl-script")
     results = gr.HTML(elem_id="yl-results")
 
-    def run(text: str, count: float, doc_id: str, part: str):
+    def run(text: str, count: float, doc_id: str, area: str, part: str):
+        """The paragraphs and the ready answer, both from what the filters admit."""
+        filters = bot.filters(doc_id or "", part or "", area or "")
         try:
-            hits = bot.search(text, k=int(count), doc_id=doc_id or "", status=part or "")
-            answer = bot.ask(text)
+            hits = bot.search(text, k=int(count), doc_id=filters.doc_id, status=filters.status, place=area or "")
+            answer = bot.ask(text, filters=filters)
         except QuestionError as error:
             return str(error), ""
+        except YinlingError as error:
+            log.warning("desk search failed: %s", error)
+            return say("ui_service_error"), ""
         return read_out_script(answer), hits_html(hits, text, covered=not answer.refused)
 
-    gr.on([search.click, query.submit], run, [query, k, document, status], [script, results], api_name="desk_search")
+    inputs = [query, k, document, place, status]
+    gr.on([search.click, query.submit], run, inputs, [script, results], api_name="desk_search")
 
-    def document_choices():
-        docs = [(entry.meta.title or entry.meta.source, doc_id) for doc_id, entry in bot.manifest.docs.items()]
-        return gr.Dropdown(choices=[("全部文档", ""), *sorted(docs)])
+    def filter_choices():
+        entries = bot.manifest.docs.items()
+        docs = sorted((entry.meta.title or entry.meta.source, doc_id) for doc_id, entry in entries)
+        places = sorted({entry.meta.jurisdiction for _, entry in entries if entry.meta.jurisdiction})
+        return gr.Dropdown(choices=[("全部文档", ""), *docs]), gr.Dropdown(choices=[("全部地方", ""), *places])
 
-    ui.load(document_choices, None, [document], api_visibility="private")
+    ui.load(filter_choices, None, [document, place], api_visibility="private")
 
 
 def is_uploaded(path: str) -> bool:

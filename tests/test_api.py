@@ -4,14 +4,10 @@ Each test reproduces a finding of issue 8 against the real app and the real inde
 """
 
 import dataclasses
+import json
 import logging
 import re
-import shutil
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -25,7 +21,6 @@ from bot.records import search_to_json
 from bot.web import create_app
 from index.building import build_from_corpus
 from index.store import IndexStore, connect
-from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -46,42 +41,6 @@ def fresh_client(real_settings, real_bot, **changes) -> TestClient:
     return TestClient(create_app(dataclasses.replace(real_settings, **STAFF, **changes), bot=real_bot))
 
 
-class ChromaServer:
-    """A `chroma run` process on loopback that a test can stop and start again on the same data."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        chroma = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
-        command = [chroma, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)]
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        pytest.fail("chroma run did not start within 30 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-
-@pytest.fixture
-def chroma(tmp_path):
-    server = ChromaServer(tmp_path / "chroma-server")
-    server.start()
-    yield server
-    server.stop()
-
-
 def test_chroma_outage_gives_503_json_and_recovers(chroma, settings, real_bot, caplog):
     served = dataclasses.replace(settings, chroma_host="127.0.0.1", chroma_port=chroma.port)
     store = IndexStore(connect(served), served.collection)
@@ -100,9 +59,21 @@ def test_chroma_outage_gives_503_json_and_recovers(chroma, settings, real_bot, c
         assert health.status_code == 503 and health.json()["status"] == "unavailable", health.text
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], "no traceback in the log"
         assert any(r.levelno == logging.WARNING and r.name == "bot.api" for r in caplog.records)
+        for api_name, data in (("chat", [QUESTION]), ("desk_search", ["护理型床位", 5, "", "", ""])):
+            shown = gradio_call(client, api_name, data)
+            assert "系统暂时出了问题" in shown and "Traceback" not in shown, f"{api_name}: {shown[-300:]}"
         chroma.start()
         assert client.get("/api/health").status_code == 200, "the app answers again once Chroma is back"
         assert "1558" in client.post("/api/ask", json={"question": QUESTION}).json()["answer"]
+
+
+def gradio_call(client: TestClient, api_name: str, data: list) -> str:
+    """The data a Gradio API call streams back, decoded to readable text."""
+    event_id = client.post(f"/gradio_api/call/{api_name}", json={"data": data}).json()["event_id"]
+    with client.stream("GET", f"/gradio_api/call/{api_name}/{event_id}") as stream:
+        lines = "".join(stream.iter_text()).splitlines()
+    payloads = [json.loads(line[5:]) for line in lines if line.startswith("data:") and line[5:].strip() != "null"]
+    return json.dumps(payloads, ensure_ascii=False)
 
 
 def test_health_reads_the_index_from_the_store(client, real_bot):
@@ -114,6 +85,7 @@ def test_health_reads_the_index_from_the_store(client, real_bot):
         "embedder": real_bot.manifest.embedder,
         "documents": 1,
         "chunks": chunks,
+        "llm": None,
     }
 
 

@@ -368,7 +368,8 @@ def test_phone_desk_warns_when_the_documents_do_not_cover_the_query(server, phon
     phone.click("#yl-desk-search")
     phone.wait_for_selector(".yl-hit", timeout=30000)
     assert "没有讲到" in phone.locator(".yl-warning").inner_text()
-    desk_controls = ("[role=tablist]", "#yl-desk-query", "#yl-desk-k", "#yl-desk-doc", "#yl-desk-part", "#yl-script")
+    desk_controls = ("[role=tablist]", "#yl-desk-query", "#yl-desk-k", "#yl-desk-doc", "#yl-desk-place")
+    desk_controls += ("#yl-desk-part", "#yl-script")
     assert small_controls(phone, *desk_controls, "#yl-desk-search", "#yl-results") == []
     assert serious_violations(phone) == []
     phone.fill("#yl-desk-query textarea", "护理型床位")
