@@ -82,14 +82,23 @@ class SearchJson(BaseModel):
     results: list[HitJson]
 
 
+class LlmHealthJson(BaseModel):
+    """What the optional LLM composer did since start-up (`Tally.to_json`)."""
+
+    model: str
+    answered: int = Field(description="模型写的、通过核对并展示的回答数")
+    fallbacks: dict[str, int] = Field(description="改用原文句子回答的次数，按原因（timeout、number、place …）")
+
+
 class HealthJson(BaseModel):
-    """The committed index, read from the store at the time of the request."""
+    """The committed index, read from the store at the time of the request, and the LLM composer's record."""
 
     status: Literal["ok"]
     index_version: int
     embedder: str
     documents: int
     chunks: int
+    llm: LlmHealthJson | None = Field(description="未配置 YINLING_LLM_* 时为 null")
 
 
 class HealthProblemJson(BaseModel):
@@ -142,8 +151,14 @@ def api_router(bot: Yinling, settings: Settings) -> APIRouter:
             log.warning("health check failed: %s", error)
             return JSONResponse({"status": "unavailable", "detail": str(error)}, status_code=503)
         documents = len(manifest.docs)
+        llm = LlmHealthJson(**bot.llm.tally.to_json()) if bot.llm else None
         return HealthJson(
-            status="ok", index_version=manifest.version, embedder=manifest.embedder, documents=documents, chunks=chunks
+            status="ok",
+            index_version=manifest.version,
+            embedder=manifest.embedder,
+            documents=documents,
+            chunks=chunks,
+            llm=llm,
         )
 
     return router

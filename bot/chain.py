@@ -8,6 +8,7 @@ extractive one without touching retrieval.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -19,6 +20,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from bot.answer import ComposeParams, ExtractiveComposer
 from bot.coverage import CoverageJudge, CoverageParams
 from bot.evidence import SentenceIdf
+from bot.llm import Llm, LlmComposer, llm_from_settings
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
@@ -53,6 +55,16 @@ def extractive_composer(composer: ExtractiveComposer) -> Runnable:
 
 def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParams) -> Runnable:
     """`{"question", "history", "filters"}` → Answer, as one LangChain Runnable."""
+    return build_retrieval(retriever, params) | composer
+
+
+def llm_runnable(composer: LlmComposer) -> Runnable:
+    """The LLM composer as a Runnable in the chain's composer seam."""
+    return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="llm_composer")
+
+
+def build_retrieval(retriever: HybridRetriever, params: BotParams) -> Runnable:
+    """`{"question", "history", "filters"}` → `{"query", "hits"}`: the chain before its composer."""
 
     def prepare(inputs: dict) -> dict:
         query = prepare_query(inputs["question"], inputs.get("history") or (), max_chars=params.max_question_chars)
@@ -62,7 +74,7 @@ def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParam
         query = state["query"]
         return {"query": query, "hits": retrieve_hits(retriever, query.search_text, filters=state["filters"])}
 
-    return RunnableLambda(prepare, name="prepare") | RunnableLambda(retrieve, name="retrieve") | composer
+    return RunnableLambda(prepare, name="prepare") | RunnableLambda(retrieve, name="retrieve")
 
 
 def retrieve_hits(
@@ -75,14 +87,22 @@ def retrieve_hits(
 class Yinling:
     """The question-answering service every interface (CLI, API, UI, evals) uses."""
 
-    def __init__(self, store: IndexStore, embedder: Embeddings, params: BotParams, composer: Runnable | None = None):
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embeddings,
+        params: BotParams,
+        composer: Runnable | None = None,
+        llm: Llm | None = None,
+    ):
         """Open the active index version in `store`.
 
         Args:
             store: where the index lives.
             embedder: must be the one the index was built with.
             params: retrieval, refusal and composition settings.
-            composer: replaces the extractive composer (e.g. an LLM); same input and output.
+            composer: replaces the extractive composer; same input and output.
+            llm: a chat model that rephrases the extractive answers, verified (bot/llm.py).
 
         Raises:
             IndexMissingError: nothing has been built yet.
@@ -92,6 +112,7 @@ class Yinling:
         self.embedder = embedder
         self.params = params
         self.custom_composer = composer
+        self.llm = llm
         self.refresh()
 
     @classmethod
@@ -100,7 +121,8 @@ class Yinling:
         params = params or BotParams(max_question_chars=settings.max_question_chars)
         embedder = embedder or load_embedder(settings.embed_model)
         tag("养老")  # load the tokenizer now, not on the first question
-        return cls(IndexStore(connect(settings), settings.collection), embedder, params)
+        llm = llm_from_settings(settings) if settings.llm_enabled else None
+        return cls(IndexStore(connect(settings), settings.collection), embedder, params, llm=llm)
 
     def refresh(self) -> None:
         """Re-read the active index version, e.g. after a document was added or removed."""
@@ -109,7 +131,10 @@ class Yinling:
         idf = SentenceIdf([c.text for c in chunks])
         judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, self.params.coverage)
         composer = ExtractiveComposer(judge, self.params.compose)
-        chain = build_chain(retriever, self.custom_composer or extractive_composer(composer), self.params)
+        self.llm_composer = LlmComposer(composer, self.llm) if self.llm else None
+        default = llm_runnable(self.llm_composer) if self.llm_composer else extractive_composer(composer)
+        self.retrieval = build_retrieval(retriever, self.params)  # for streaming, which composes itself
+        chain = build_chain(retriever, self.custom_composer or default, self.params)
         self.retriever, self.manifest, self.chain = retriever, manifest, chain
 
     def ask(
@@ -118,6 +143,19 @@ class Yinling:
         """Answer a question, with the earlier questions of the conversation, from the chunks `filters` admit."""
         inputs = {"question": question, "history": list(history), "filters": filters}
         return self._following_rebuilds(lambda: self.chain.invoke(inputs))
+
+    def ask_streaming(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Iterator[str | Answer]:
+        """Answer texts growing as an LLM writes them, each verified so far, then the final Answer.
+
+        Without an LLM composer, only the Answer. The final Answer may replace the partial texts
+        (the extractive answer, when the LLM's fails the verifier).
+        """
+        if not self.llm_composer or self.custom_composer:
+            yield self.ask(question, history)
+            return
+        inputs = {"question": question, "history": list(history), "filters": None}
+        state = self._following_rebuilds(lambda: self.retrieval.invoke(inputs))
+        yield from self.llm_composer.stream(state["query"], state["hits"])
 
     def _following_rebuilds(self, call):
         """Run `call`; if another process replaced the index version under us, re-open it once.
