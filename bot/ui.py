@@ -308,6 +308,7 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
         summary = f"✅ 完成：新增 {len(report.added)}，删除 {len(report.removed)}，嵌入 {report.embedded_chunks} 个片段"
         return summary, *current()
 
-    add.click(on_upload, [upload], [status, table, chosen])
-    remove.click(on_remove, [chosen], [status, table, chosen])
-    ui.load(current, None, [table, chosen])
+    # Private: Gradio's login page lists every named endpoint to anyone, signed in or not.
+    add.click(on_upload, [upload], [status, table, chosen], api_visibility="private")
+    remove.click(on_remove, [chosen], [status, table, chosen], api_visibility="private")
+    ui.load(current, None, [table, chosen], api_visibility="private")

@@ -45,6 +45,27 @@ def call(client: TestClient, api_name: str, data: list, prefix: str = "") -> tup
         return 200, "".join(stream.iter_text())
 
 
+def queue_call(client: TestClient, prefix: str, fn_name: str, data: list) -> str:
+    """Run an event the way the browser does (queue/join by its index), for events with no API name."""
+    config = client.get(f"{prefix}/config").json()
+    fn_index = next(i for i, dep in enumerate(config["dependencies"]) if dep.get("api_name") == fn_name)
+    join = {"data": data, "fn_index": fn_index, "session_hash": "attacker", "event_data": None, "trigger_id": None}
+    assert client.post(f"{prefix}/gradio_api/queue/join", json=join).status_code == 200
+    with client.stream("GET", f"{prefix}/gradio_api/queue/data", params={"session_hash": "attacker"}) as stream:
+        lines = []
+        for line in stream.iter_lines():
+            lines.append(line)
+            if "process_completed" in line:
+                break
+    return "\n".join(lines)
+
+
+def test_signed_out_nothing_names_the_staff_actions(client):
+    for path in ("/staff/", "/staff/gradio_api/info", "/gradio_api/info", "/config"):
+        text = client.get(path).text
+        assert "on_upload" not in text and "on_remove" not in text, path
+
+
 def file_message(path: str) -> dict:
     return {"role": "user", "content": [{"type": "file", "file": {"path": path, "meta": {"_type": "gradio.FileData"}}}]}
 
@@ -103,10 +124,8 @@ def test_staff_upload_refuses_a_path_outside_gradios_upload_folder(staff_client,
     server_file.write_text(f"关于服务器的答复\n一、工作开展情况\n（一）机密。口令是{SECRET}。\n", encoding="utf-8")
     assert client.post("/staff/login", data={"username": "staff", "password": "s3cret"}).status_code == 200
     try:
-        info = client.get("/staff/gradio_api/info").json()
-        upload_api = next(name for name in info["named_endpoints"] if "upload" in name).lstrip("/")
         file_data = {"path": str(server_file), "orig_name": "notes.txt", "meta": {"_type": "gradio.FileData"}}
-        _, text = call(client, upload_api, [file_data], prefix="/staff")
+        text = queue_call(client, "/staff", "on_upload", [file_data])
     finally:
         client.cookies.clear()
     assert "完成" not in text, "a server file was indexed by its path"
