@@ -25,7 +25,15 @@ from bot.coverage import CoverageParams
 from bot.retrieval import FusionParams
 from evals.baseline import Baseline
 from evals.goldset import GoldItem, load_gold
-from evals.metrics import Outcome, aggregate, by_kind, check_thresholds, score, table
+from evals.metrics import (
+    Outcome,
+    aggregate,
+    by_kind,
+    check_thresholds,
+    score,
+    table,
+    verifier_rejection_rate,
+)
 from index.building import build_fresh
 from index.embeddings import load_embedder
 from index.errors import YinlingError
@@ -64,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, help="用此目录里已建好的索引，而不是临时新建")
     parser.add_argument("--k", type=int, help="检索返回几段（默认用 bot 的设置）")
     parser.add_argument("--no-refusal", action="store_true", help="关闭拒答（只用于看拒答的作用）")
+    parser.add_argument("--llm", action="store_true", help="同时评测 YINLING_LLM_* 所指模型改写的回答（Yinling+LLM）")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -74,9 +83,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env()
+    if args.llm and not settings.llm_enabled:
+        print("错误：--llm 需要模型服务：请设置 YINLING_LLM_BASE_URL 和 YINLING_LLM_MODEL", file=sys.stderr)
+        return 2
     paths = args.set or [HERE / name for name in DEFAULT_SETS]
     sets = {path.name: load_gold(path) for path in paths}
-    settings = Settings.from_env()
     embedder = load_embedder(settings.embed_model)
     params = bot_params(settings, args)
     thresholds = json.loads((HERE / "thresholds.json").read_text())
@@ -86,12 +98,18 @@ def run(args: argparse.Namespace) -> int:
             settings = dataclasses.replace(settings, data_dir=args.data_dir, chroma_host="")
         else:
             settings = build_fresh(settings, embedder, Path(tmp), "evals")
-        bot = Yinling.open(settings, params, embedder=embedder)
+        # "Yinling" is always the extractive composer, whatever YINLING_LLM_* say; --llm adds the other.
+        bot = Yinling.open(dataclasses.replace(settings, llm_base_url="", llm_model=""), params, embedder=embedder)
+        llm_bot = Yinling.open(settings, params, embedder=embedder) if args.llm else None
         baseline = None if args.no_baseline else Baseline(corpus_sources(settings), embedder)
         for name, gold in sets.items():
             outcomes, answers = evaluate(gold, lambda q, h: bot.ask(q, h).to_json())
             records += [{"set": name, **answer} for answer in answers]
             systems = {"Yinling": aggregate(outcomes)}
+            if llm_bot:
+                llm_outcomes, llm_answers = evaluate(gold, lambda q, h: llm_bot.ask(q, h).to_json())
+                rejected = {"llm_rejected": verifier_rejection_rate(llm_answers)}
+                systems["Yinling+LLM"] = aggregate(llm_outcomes) | rejected
             if baseline:
                 systems["baseline"] = aggregate(evaluate(gold, baseline.ask)[0])
             failures = check_thresholds(systems["Yinling"], thresholds.get(name, {}))

@@ -23,12 +23,15 @@ METRICS = (
     ("median_chars", "median chars"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
+    ("llm_rejected", "verifier rejection rate"),
 )
 WHITESPACE = re.compile(r"\s+")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # The answer's lead-in ("根据吉林省民政厅的答复（吉民议字〔2023〕27号）：") and its citation marks.
 LEAD_IN = re.compile(r"^根据[^：:]{0,60}的答复(?:（[^）]*）)?[：:]")
 CITATION_MARK = re.compile(r"\[\d+\]")
+# How bot/llm.py names a fallback that was the model server's fault, not the verifier's.
+LLM_ERRORS = ("timeout:", "http_error:", "connection:", "bad_reply:")
 FIRST_SENTENCE = re.compile(r"^.*?(?:[。！？!?]|$)", re.DOTALL)
 
 
@@ -127,6 +130,12 @@ def aggregate(outcomes: list[Outcome]) -> dict[str, float]:
         metrics["latency_p50_ms"] = statistics.median(latencies)
         metrics["latency_p95_ms"] = percentile(latencies, 95)
     return metrics
+
+
+def verifier_rejection_rate(answers: list[dict[str, Any]]) -> float:
+    """Of the answers an LLM wrote, the share the verifier did not let through (errors not counted)."""
+    written = [a for a in answers if a.get("composer") == "llm" or a.get("rejected")]
+    return mean(a["rejected"] != "" and not a["rejected"].startswith(LLM_ERRORS) for a in written)
 
 
 def by_kind(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:

@@ -5,6 +5,7 @@ replies: what a model might write, a slow reply and a 500.
 """
 
 import dataclasses
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 from bot.chain import Yinling
 from bot.records import Answer
 from bot.web import create_app
+from evals.__main__ import main as evals_main
 from tests.fake_openai import FakeOpenAI, Reply
 
 pytestmark = pytest.mark.integration
@@ -144,3 +146,32 @@ def test_the_api_says_who_wrote_the_answer_and_counts_fallbacks(llm_settings, ll
 
 def test_without_llm_settings_nothing_changes(real_bot):
     assert real_bot.llm is None and real_bot.ask(QUESTION).composer == "extractive"
+
+
+def test_evals_score_the_llm_composer_beside_the_extractive_one(
+    real_settings, model_server, tmp_path, monkeypatch, capsys
+):
+    gold = tmp_path / "mini.jsonl"
+    items = [
+        {"id": "a", "question": QUESTION, "answerable": True, "evidence": ["1558家"], "facts": ["1558"]},
+        {"id": "b", "question": "一共有多少张床位？", "answerable": True, "evidence": ["床位"], "facts": ["14.45万"]},
+        {"id": "c", "question": "北京的高龄津贴是多少？", "answerable": False, "evidence": [], "facts": []},
+    ]
+    gold.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in items), encoding="utf-8")
+    for key, value in {"YINLING_LLM_BASE_URL": model_server.base_url, "YINLING_LLM_MODEL": "fake-qwen"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("YINLING_COLLECTION", real_settings.collection)
+    model_server.script(FAITHFUL, "全省一共有20万张床位[1]。")
+    args = ["--llm", "--set", str(gold), "--data-dir", str(real_settings.data_dir), "--no-baseline", "--json"]
+    assert evals_main([*args, "--report", str(tmp_path / "report.md")]) == 0
+    systems = json.loads(capsys.readouterr().out)["sets"]["mini.jsonl"]["systems"]
+    assert len(model_server.requests) == 2, "the extractive row and the refused question never call the model"
+    assert systems["Yinling+LLM"]["llm_rejected"] == 0.5, "one of the two written answers was rejected"
+    assert systems["Yinling+LLM"]["fact_recall"] == 1.0 and "llm_rejected" not in systems["Yinling"]
+    assert "Yinling+LLM" in (tmp_path / "report.md").read_text(encoding="utf-8")
+
+
+def test_evals_llm_without_a_model_server_says_what_to_set(monkeypatch, capsys):
+    monkeypatch.delenv("YINLING_LLM_BASE_URL", raising=False)
+    assert evals_main(["--llm"]) == 2
+    assert "YINLING_LLM_BASE_URL" in capsys.readouterr().err
