@@ -38,6 +38,8 @@ PROMPT_FILE = Path(__file__).parent / "data" / "llm_prompt.yaml"
 # Where a streamed answer may be shown up to: a sentence end with its citation marks, followed by
 # more text (so a mark still to come is not cut off).
 SETTLED = re.compile(r"[。！？!?](?:\s*[\[【][\d,，、\s]+[\]】])*(?=\s*[^\s\[【])")
+# Reasoning models (DeepSeek-R1, Qwen3) may think aloud first; that part is never the answer.
+THINKING = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL)
 FAILURES = (openai.APIError, httpx.HTTPError)
 
 
@@ -114,7 +116,7 @@ class LlmComposer:
             reply = self.model.invoke(messages(query, draft.citations))
         except FAILURES as error:
             return self.fallback(draft, failure_kind(error), describe(error))
-        return self.finish(query, hits, draft, str(reply.content).strip())
+        return self.finish(query, hits, draft, without_thinking(str(reply.content)))
 
     def stream(self, query: Query, hits: list[Hit]) -> Iterator[str | Answer]:
         """Partial answer texts, each already verified, then the final Answer.
@@ -134,7 +136,7 @@ class LlmComposer:
                 if time.monotonic() > deadline:
                     yield self.fallback(draft, "timeout", f"timeout: no complete answer within {self.timeout_s:g} s")
                     return
-                settled = settled_text(text)
+                settled = settled_text(without_thinking(text))
                 if len(settled) > len(shown):
                     problems = self.check(settled, draft)
                     if problems:
@@ -145,7 +147,7 @@ class LlmComposer:
         except FAILURES as error:
             yield self.fallback(draft, failure_kind(error), describe(error))
             return
-        yield self.finish(query, hits, draft, text.strip())
+        yield self.finish(query, hits, draft, without_thinking(text))
 
     def finish(self, query: Query, hits: list[Hit], draft: Answer, text: str) -> Answer:
         """The whole reply, checked: the LLM's answer, its refusal, or the extractive fallback."""
@@ -193,6 +195,11 @@ def source_line(citation: Citation) -> str:
         section=chunk.section,
         sentences="".join(citation.sentences),
     )
+
+
+def without_thinking(text: str) -> str:
+    """The reply without a reasoning model's <think>…</think> part (all of it while still unclosed)."""
+    return THINKING.sub("", text).strip()
 
 
 def settled_text(text: str) -> str:

@@ -175,3 +175,9 @@ def test_evals_llm_without_a_model_server_says_what_to_set(monkeypatch, capsys):
     monkeypatch.delenv("YINLING_LLM_BASE_URL", raising=False)
     assert evals_main(["--llm"]) == 2
     assert "YINLING_LLM_BASE_URL" in capsys.readouterr().err
+
+
+def test_a_reasoning_models_thinking_is_not_the_answer(llm_bot, model_server):
+    model_server.script(f"<think>用户问养老机构，大概2000家？看材料是1558家。</think>\n{FAITHFUL}")
+    answer = llm_bot.ask(QUESTION)
+    assert answer.composer == "llm" and answer.text == FAITHFUL, answer.rejected
