@@ -20,13 +20,11 @@ from pathlib import Path
 from bot.datafiles import DATA, read_pairs, read_words
 from bot.evidence import (
     RELATIVE_YEARS,
-    YES_NO,
     Sentence,
     SentenceIdf,
     asked_type,
     doc_year,
     has_type,
-    head_word,
     sentences_of,
 )
 from bot.question import TermMap, context_questions
@@ -51,7 +49,6 @@ class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # an unknown noun weighs this share of the rarest known word
     unknown_other_weight: float = 0.35  # an unknown verb or adjective ("吃药", "关煤气")
-    place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
     referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on
     typed: bool = True  # the sentence must hold the kind of fact asked for
@@ -148,9 +145,6 @@ class CoverageJudge:
             return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
         if not (own or context):
             return Verdict(False, 0.0, reason="no content words")
-        head = self.unknown_head(query.question)
-        if head:
-            return Verdict(False, 0.0, reason=f"asks about {head}, which the corpus never mentions")
         earlier = [t for t in question_terms(" ".join(context), self.terms) if t not in own]
         unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
@@ -170,18 +164,6 @@ class CoverageJudge:
             return Verdict(False, best.score, reason=f"best sentence holds {best.score:.2f}", evidence=evidence)
         return Verdict(True, best.score, evidence=evidence)
 
-    def unknown_head(self, question: str) -> str:
-        """The noun a question asks about (for a count, an amount, a date, a list, a way, or what
-        it tells to do — not for yes/no), when neither the corpus nor the term map knows it."""
-        if not asked_type(question) and YES_NO.search(question):
-            return ""
-        skip = STOPWORDS | read_words(GENERIC_FILE)
-        head = head_word([(w, f) for w, f in tag(question.lower()) if TOKEN.fullmatch(w)], skip)
-        if len(head) < 2 and not LATIN.fullmatch(head):
-            return ""
-        colloquial = any(head in word or word in head for word, _ in self.terms.pairs)
-        return "" if colloquial or self.known(Term((head,))) or self.known(Term((head[:-1],))) else head
-
     def known(self, term: Term) -> bool:
         return term.alternatives[0] in RELATIVE_YEARS or any(self.in_corpus(word) for word in term.alternatives)
 
@@ -193,14 +175,13 @@ class CoverageJudge:
     def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
 
-        An unknown word weighs a share of the rarest known word; a known place little.
+        An unknown word weighs a share of the rarest known word.
         """
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
             for term in terms:
                 if self.known(term):
                     weight = max((self.idf(word) for word in term.alternatives), default=0.0) or 1.0
-                    weight *= self.params.place_weight if term.is_place else 1.0
                 else:
                     share = self.params.unknown_weight if term.is_noun else self.params.unknown_other_weight
                     weight = self.idf.ceiling * share

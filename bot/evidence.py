@@ -49,22 +49,6 @@ def asked_type(question: str) -> str:
     return f"count:{measure.group(1)}" if kind == "count" and measure else kind
 
 
-YES_NO = re.compile(r"吗|是不是|是否|有没有|能不能|会不会|管不管|行不行|可不可以|[^什怎]么[？?]?$")
-QUESTION_WORD = re.compile(r"多少|几|哪些|哪|什么|啥|怎么|如何|是不是|有没有|能不能|会不会|吗|么")
-
-
-def head_word(tagged: list[tuple[str, str]], skip: frozenset[str]) -> str:
-    """The noun a question asks about: the first noun after its question word, else the last
-    noun before it ("GDP" in "吉林省去年的GDP是多少", "养老机构" in "有多少家养老机构")."""
-    words = [word for word, _ in tagged]
-    at = next((i for i, word in enumerate(words) if QUESTION_WORD.search(word)), len(words))
-    nouns = [i for i, (word, flag) in enumerate(tagged) if flag.startswith(("n", "eng")) and word not in skip]
-    after = [i for i in nouns if i > at]
-    before = [i for i in nouns if i < at]
-    chosen = after[0] if after else before[-1] if before else None
-    return words[chosen] if chosen is not None else ""
-
-
 def has_type(text: str, kind: str) -> bool:
     """Whether `text` holds the kind of fact the question asks for ("count:户": a number of 户)."""
     if not kind:
@@ -119,16 +103,6 @@ class Sentence:
 def sentences_of(hits: list[Hit]) -> list[tuple[str, Hit]]:
     """The body sentences of the hits (no metadata chunks), in rank order."""
     return [(sentence, hit) for hit in hits if hit.chunk.kind != META for sentence in split_sentences(hit.chunk.text)]
-
-
-def weighted_share(weights: dict[str, float], text: str, heading: str = "") -> float:
-    """Share of the total weight of `weights` found in `text`; words only in `heading` count half."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    found = sum(w for word, w in weights.items() if word in text)
-    found += 0.5 * sum(w for word, w in weights.items() if word in heading and word not in text)
-    return found / total
 
 
 def clauses(sentence: str) -> list[str]:
