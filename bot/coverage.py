@@ -49,6 +49,7 @@ class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # an unknown noun weighs this share of the rarest known word
     unknown_other_weight: float = 0.35  # an unknown verb or adjective ("吃药", "关煤气")
+    place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
     referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on
     typed: bool = True  # the sentence must hold the kind of fact asked for
@@ -175,13 +176,14 @@ class CoverageJudge:
     def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
 
-        An unknown word weighs a share of the rarest known word.
+        An unknown word weighs a share of the rarest known word; a known place little.
         """
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
             for term in terms:
                 if self.known(term):
                     weight = max((self.idf(word) for word in term.alternatives), default=0.0) or 1.0
+                    weight *= self.params.place_weight if term.is_place else 1.0
                 else:
                     share = self.params.unknown_weight if term.is_noun else self.params.unknown_other_weight
                     weight = self.idf.ceiling * share
