@@ -124,10 +124,17 @@ def test_streaming_stops_at_the_first_sentence_that_fails(llm_bot, model_server,
     assert final.composer == "extractive" and final.text == extractive.text and final.rejected.startswith("place")
 
 
-def test_streaming_falls_back_on_a_500(llm_bot, model_server, extractive):
-    model_server.script(Reply("overloaded", status=500))
+@pytest.mark.parametrize(
+    "reply, kind",
+    [
+        pytest.param(Reply(FAITHFUL, delay_s=3), "timeout", id="timeout"),
+        pytest.param(Reply("overloaded", status=500), "http_error", id="HTTP 500"),
+    ],
+)
+def test_streaming_falls_back_on_a_slow_or_failing_server(llm_bot, model_server, extractive, reply, kind):
+    model_server.script(reply)
     (final,) = llm_bot.ask_streaming(QUESTION)
-    assert final.composer == "extractive" and final.rejected.startswith("http_error") and final.text == extractive.text
+    assert final.composer == "extractive" and final.rejected.startswith(kind) and final.text == extractive.text
 
 
 def test_the_api_says_who_wrote_the_answer_and_counts_fallbacks(llm_settings, llm_bot, model_server):
