@@ -189,7 +189,7 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
         and (not any(typed) or any(typed[start : end + 1]))
         and (held[start] if wanted else typed[start])  # a run opens on what was asked
     ]
-    if not wanted and not any(typed):
+    if not runs:  # nothing asked stands in it, or its fact only before the asked words
         return sentence
     length = {run: len("".join(parts[run[0] : run[1] + 1])) for run in runs}
     start, end = min(runs, key=lambda run: (length[run] > params.quote_chars, run[0], length[run]))

@@ -164,3 +164,13 @@ def test_a_plan_is_added_only_when_plans_are_asked(composer, seed):
 def test_follow_up_does_not_repeat_the_earlier_answer(composer, seed):
     answer = ask(composer, seed, "那床位呢？", "1558家", history=["全省有多少家养老机构？"])
     assert "14.45万" in answer.text and "1558" not in answer.text
+
+
+def test_a_sentence_whose_fact_precedes_the_asked_words_is_quoted_whole():
+    from bot.answer import quote_clauses
+    from bot.coverage import Term
+
+    sentence = (
+        "截至2023年10月，全省共有规模以上养老机构20家，年总营业额2.63亿元，养老小镇、养老社区等养老综合体走向市场。"
+    )
+    assert quote_clauses(sentence, [Term(("养老综合体",))], "money", ComposeParams()) == sentence
