@@ -26,6 +26,11 @@ from index.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_K = 50
+FILTER_CHARS = 200
+Status = Literal["", "done", "plan"]
+DOC_ID_HELP = "只用这份文档（doc_id，见 `python -m index status`）；空：全部"
+PLACE_HELP = "只用这个地方及其下辖地方的答复，例如 吉林省；没有该地答复时拒答"
+STATUS_HELP = "done 只用已开展的工作，plan 只用下一步计划；空：全部"
 
 
 class ErrorJson(BaseModel):
@@ -128,19 +133,26 @@ def api_router(bot: Yinling, settings: Settings) -> APIRouter:
         history: list[Annotated[str, Field(max_length=max_chars)]] = Field(
             default_factory=list, max_length=settings.max_history, description="同一对话中此前的问题，按先后"
         )
+        doc_id: str = Field("", max_length=FILTER_CHARS, description=DOC_ID_HELP)
+        place: str = Field("", max_length=FILTER_CHARS, description=PLACE_HELP)
+        status: Status = Field("", description=STATUS_HELP)
 
     @router.post("/ask", response_model=AnswerJson, responses=REFUSALS)
     def ask(request: AskRequest) -> dict:
         """Answer a question with cited original paragraphs (the `python -m bot ask --json` shape)."""
-        return bot.ask(request.question, request.history).to_json()
+        filters = bot.filters(request.doc_id, request.status, request.place)
+        return bot.ask(request.question, request.history, filters).to_json()
 
     @router.get("/search", response_model=SearchJson, responses=REFUSALS)
     def search(
         q: Annotated[str, Query(max_length=max_chars, description="关键词或问题")],
         k: Annotated[int, Query(ge=1, le=MAX_K, description="返回几段")] = 5,
+        doc_id: Annotated[str, Query(max_length=FILTER_CHARS, description=DOC_ID_HELP)] = "",
+        place: Annotated[str, Query(max_length=FILTER_CHARS, description=PLACE_HELP)] = "",
+        status: Annotated[Status, Query(description=STATUS_HELP)] = "",
     ) -> dict:
         """Ranked original paragraphs (the `python -m bot search --json` shape)."""
-        return search_to_json(q, bot.search(q, k=k))
+        return search_to_json(q, bot.search(q, k=k, doc_id=doc_id, status=status, place=place))
 
     @router.get("/health", response_model=HealthJson, responses={503: {"model": HealthProblemJson}})
     def health() -> HealthJson | JSONResponse:

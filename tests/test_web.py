@@ -49,6 +49,17 @@ def test_search(client):
     assert "8.31万张" in body["results"][0]["text"]
 
 
+def test_filters_reach_search_and_ask(client):
+    plans = client.get("/api/search", params={"q": "养老服务", "k": 4, "status": "plan"}).json()["results"]
+    assert len(plans) == 4 and {r["status"] for r in plans} == {"plan"}
+    jilin = client.get("/api/search", params={"q": "养老机构", "k": 3, "place": "吉林省"}).json()["results"]
+    assert len(jilin) == 3
+    assert client.get("/api/search", params={"q": "养老机构", "place": "北京市"}).json()["results"] == []
+    elsewhere = client.post("/api/ask", json={"question": "全省有多少家养老机构？", "place": "北京市"}).json()
+    assert elsewhere["refused"] and elsewhere["citations"] == []
+    assert client.get("/api/search", params={"q": "床位", "status": "later"}).status_code == 422
+
+
 @pytest.mark.parametrize("params", [{"q": "床位", "k": 0}, {"q": "床位", "k": 51}, {"k": 3}])
 def test_bad_search_gets_422(client, params):
     assert client.get("/api/search", params=params).status_code == 422
