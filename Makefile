@@ -41,7 +41,8 @@ lint: install-dev
 
 test: install-dev browser lint
 	$(PY) -m pytest -q
-	$(PY) -m evals --check
+	mkdir -p test-artifacts
+	$(PY) -m evals --check --report test-artifacts/evals-report.md  # evals/REPORT.md changes only by `make evals`
 
 evals: install-dev
 	$(PY) -m evals
