@@ -175,7 +175,8 @@ def test_two_builds_and_an_upload_overlap_and_lose_nothing(mode, wait_s, setting
     caplog.set_level(logging.WARNING, logger="index.locking")
     run = overlap(settings, desk, wait_s, tmp_path, upload_waits=lambda: "waiting up to" in caplog.text)
 
-    assert len(run.polls) > 5 and min(run.polls) > 0, "an index was readable at every poll"
+    assert run.unreadable is None, run.unreadable
+    assert len(run.polls) >= 10 and min(run.polls) > 0, "an index was readable at every poll"
     assert run.rebuild.returncode == 0, run.errors["rebuild"]
     collection, manifest = store.active()
     indexed = " ".join(chunk.text for chunk in read_chunks(collection))
@@ -196,18 +197,23 @@ class Overlap:
     incremental: subprocess.Popen
     uploaded: list[object]
     polls: list[int]
-    errors: dict[str, str]
+    unreadable: BaseException | None = None
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def overlap(settings, desk: DocumentDesk, wait_s: int, tmp_path: Path, upload_waits) -> Overlap:
     """Hold a `--rebuild` at its gate, start a build and an upload, then let them all run out.
 
-    Polls the index (`index status` once, then the store) the whole time.
+    Reads the index the whole time: `index status` once while the rebuild holds the lock, and
+    the store every 50 ms from before the rebuild starts until every writer is done.
     """
     gate = tmp_path / "gate"
     gate.touch()
+    done = threading.Event()
     rebuild = start_build(settings, ["--rebuild"], wait_s, tmp_path / "rebuild.err", gate)
-    run = Overlap(rebuild, rebuild, [], [], {})
+    run = Overlap(rebuild, rebuild, [], [])
+    poller = threading.Thread(target=poll_until, args=(done, desk.bot.store, run))
+    poller.start()
     try:
         wait_for(lambda: holds_lock(settings, rebuild), "the rebuild to take the lock")
         run.incremental = start_build(settings, [], wait_s, tmp_path / "incremental.err")
@@ -223,16 +229,29 @@ def overlap(settings, desk: DocumentDesk, wait_s: int, tmp_path: Path, upload_wa
         if wait_s == 1:
             wait_for(lambda: run.incremental.poll() is not None and not upload.is_alive(), "the losers to give up")
         gate.unlink()
-        while rebuild.poll() is None or run.incremental.poll() is None or upload.is_alive():
-            run.polls.append(readable_chunks(desk.bot.store))
-            time.sleep(0.05)
+
+        def finished() -> bool:
+            return rebuild.poll() is not None and run.incremental.poll() is not None and not upload.is_alive()
+
+        wait_for(finished, "every writer to finish", 120)
     finally:
+        done.set()
+        poller.join()
         for process in {rebuild, run.incremental}:
             process.kill()
             process.wait()
-    run.polls.append(readable_chunks(desk.bot.store))
     run.errors = {name: (tmp_path / f"{name}.err").read_text() for name in ("rebuild", "incremental")}
     return run
+
+
+def poll_until(done: threading.Event, store: IndexStore, run: Overlap) -> None:
+    """Read the index until `done`, then once more; keep what stopped it from being read."""
+    try:
+        while not done.wait(0.05):
+            run.polls.append(readable_chunks(store))
+        run.polls.append(readable_chunks(store))
+    except BaseException as error:  # pytest.fail raises a BaseException; the test reports it
+        run.unreadable = error
 
 
 def attempt(action, *args) -> object:
