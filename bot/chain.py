@@ -26,9 +26,9 @@ from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
 from index.embeddings import embedder_id, load_embedder
 from index.errors import StoreUnavailableError
-from index.lexical import Bm25Index, tag
+from index.lexical import Bm25Index, learn_terms, tag
 from index.settings import Settings
-from index.store import IndexStore, Manifest, connect, read_chunks
+from index.store import IndexStore, Manifest, connect, lexical_index
 
 log = logging.getLogger(__name__)
 
@@ -127,9 +127,10 @@ class Yinling:
     def refresh(self) -> None:
         """Re-read the active index version, e.g. after a document was added or removed."""
         retriever, manifest = open_retriever(self.store, self.embedder, self.params.fusion)
-        chunks = retriever.bm25.chunks
-        idf = SentenceIdf([c.text for c in chunks])
-        judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, self.params.coverage)
+        chunks = retriever.bm25.lexical
+        idf = SentenceIdf(chunks.texts)
+        corpus_text = "\n".join(f"{s}\n{t}" if s else t for s, t in zip(chunks.sections, chunks.texts, strict=True))
+        judge = CoverageJudge(corpus_text, default_terms(), idf, self.params.coverage)
         composer = ExtractiveComposer(judge, self.params.compose)
         self.llm_composer = LlmComposer(composer, self.llm) if self.llm else None
         default = llm_runnable(self.llm_composer) if self.llm_composer else extractive_composer(composer)
@@ -215,7 +216,7 @@ def jurisdictions_of(place: str, manifest: Manifest) -> tuple[str, ...]:
 
 
 def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> tuple[HybridRetriever, Manifest]:
-    """The hybrid retriever over the active index version: Chroma for dense, BM25 rebuilt from it."""
+    """The hybrid retriever over the active index version: Chroma for dense, BM25 as stored with it."""
     collection, manifest = store.open_active(embedder_id(embedder))
     vectorstore = Chroma(
         client=store.client,
@@ -223,8 +224,10 @@ def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams
         embedding_function=embedder,
         create_collection_if_not_exists=False,
     )
-    chunks = read_chunks(collection)
+    lexical = lexical_index(store, collection)
+    learn_terms(lexical.terms)
     metas = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
-    log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), len(chunks))
-    retriever = HybridRetriever(vectorstore=vectorstore, bm25=Bm25Index(chunks), metas=metas, params=fusion, k=fusion.k)
+    log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), lexical.size)
+    bm25 = Bm25Index(lexical)
+    retriever = HybridRetriever(vectorstore=vectorstore, bm25=bm25, metas=metas, params=fusion, k=fusion.k)
     return retriever, manifest

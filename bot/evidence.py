@@ -6,6 +6,8 @@ the sentence that makes a question answerable is the sentence the answer leads w
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -72,18 +74,40 @@ def resolve_years(words: list[str], year: int | None) -> list[str]:
 
 
 class SentenceIdf:
-    """Inverse document frequency of words over every sentence of the corpus."""
+    """Inverse document frequency of words over every sentence of the corpus.
+
+    A word's sentences are counted by searching one string of all sentences, visiting only the
+    sentences that hold it, once per word: no Python loop over the corpus.
+    """
+
+    SEPARATOR = "\x00"  # no word holds it, so no match spans two sentences
+    CACHE_SIZE = 100_000  # words remembered; a long-running server's new words start over past it
 
     def __init__(self, texts: list[str]):
-        self.sentences = [sentence for text in texts for sentence in split_sentences(text)]
-        self.ceiling = math.log(1 + len(self.sentences))  # the weight of a word no sentence holds
+        sentences = [sentence for text in texts for sentence in split_sentences(text)]
+        self.size = len(sentences)
+        self.ceiling = math.log(1 + self.size)  # the weight of a word no sentence holds
+        self._joined = self.SEPARATOR.join(sentences)
+        self._ends = list(itertools.accumulate(len(sentence) + 1 for sentence in sentences))
         self._cache: dict[str, float] = {}
 
     def __call__(self, token: str) -> float:
         if token not in self._cache:
-            containing = sum(token in sentence for sentence in self.sentences)
-            self._cache[token] = math.log(1 + len(self.sentences) / (1 + containing)) if containing else 0.0
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            containing = self.containing(token)
+            self._cache[token] = math.log(1 + self.size / (1 + containing)) if containing else 0.0
         return self._cache[token]
+
+    def containing(self, token: str) -> int:
+        """How many sentences hold `token`."""
+        if not token:
+            return self.size
+        count, found = 0, self._joined.find(token)
+        while found != -1:
+            count += 1
+            found = self._joined.find(token, self._ends[bisect.bisect_right(self._ends, found)])
+        return count
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_chroma import Chroma
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -77,7 +78,7 @@ class HybridRetriever(BaseRetriever):
         dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k, filter=where)
         dense_scores = {doc.metadata["chunk_id"]: 1.0 - distance for doc, distance in dense}
         chunks = {doc.metadata["chunk_id"]: chunk_from_record(doc.page_content, doc.metadata) for doc, _ in dense}
-        lexical = self.bm25.search(query, fetch_k, admit=lambda chunk: filters.admits(chunk, self.metas[chunk.doc_id]))
+        lexical = self.bm25.search(query, fetch_k, admit=self.admitted_rows(filters))
         lexical_scores = {chunk.chunk_id: score for chunk, score in lexical}
         chunks.update((chunk.chunk_id, chunk) for chunk, _ in lexical)
         fused = rrf_fuse(
@@ -99,6 +100,21 @@ class HybridRetriever(BaseRetriever):
             )
             for rank, chunk_id in enumerate(ranked, start=1)
         ]
+
+    def admitted_rows(self, filters: SearchFilter) -> np.ndarray | None:
+        """`filters` as a mask on the BM25 rows (`SearchFilter.admits`, vectorised); None: every row."""
+        if not filters:
+            return None
+        docs = {
+            doc_id
+            for doc_id, meta in self.metas.items()
+            if (not filters.doc_id or doc_id == filters.doc_id)
+            and (not filters.jurisdictions or meta.jurisdiction in filters.jurisdictions)
+        }
+        mask = np.isin(self.bm25.row_docs, list(docs))
+        if filters.status:
+            mask &= self.bm25.row_statuses == filters.status
+        return mask
 
 
 def chroma_where(filters: SearchFilter) -> dict[str, Any] | None:

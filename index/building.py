@@ -14,12 +14,22 @@ from langchain_core.embeddings import Embeddings
 from index.chunking import chunk_document
 from index.embeddings import embedder_id
 from index.errors import DocumentError, StoreError, YinlingError
+from index.lexical import LexicalIndex
 from index.loading import read_corpus
 from index.locking import build_lock
 from index.parsing import parse_document
 from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
 from index.settings import Settings
-from index.store import DocEntry, IndexStore, Manifest, connect, copy_documents, require_compatible, write_chunks
+from index.store import (
+    DocEntry,
+    IndexStore,
+    Manifest,
+    connect,
+    copy_documents,
+    lexical_index,
+    require_compatible,
+    write_chunks,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +165,7 @@ def write_version(
         vectors = embed_chunks(embedder, changed, progress)
         write_chunks(collection, changed, vectors, {doc_id: doc.meta for doc_id, doc in docs.items()})
         report.embedded_chunks = len(changed)
+        store.write_lexical(collection, version_lexical(store, active, keep, changed).to_bytes())
         manifest.dimension = len(vectors[0]) if vectors else (active[1].dimension if active else 0)
         manifest.docs = {doc_id: DocEntry(doc.meta, doc.source.sha256, len(doc.chunks)) for doc_id, doc in docs.items()}
         store.commit(collection, manifest, base)
@@ -165,6 +176,14 @@ def write_version(
         what = f"{type(error).__name__}: {error}"
         raise StoreError(f"建索引失败，本次改动没有提交（{what}）；{index_state(store, base)}") from error
     store.drop_older(collection)
+
+
+def version_lexical(store: IndexStore, active: tuple | None, keep: set[str], changed: list[Chunk]) -> LexicalIndex:
+    """The new version's lexical index: the kept documents' rows as the active version stored
+    them, and the changed chunks tokenised now, so a build tokenises only what changed."""
+    if not (active and keep):
+        return LexicalIndex.build(changed)
+    return lexical_index(store, active[0]).updated(keep, changed)
 
 
 def index_state(store: IndexStore, before: str | None) -> str:

@@ -13,13 +13,15 @@ and it drops only versions older than itself.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import chromadb
 from chromadb.api import ClientAPI
@@ -31,12 +33,22 @@ from index.errors import IndexBusyError, IndexMismatchError, IndexMissingError, 
 from index.records import Chunk, DocMeta
 from index.settings import Settings
 
+if TYPE_CHECKING:
+    from index.lexical import LexicalIndex
+
 log = logging.getLogger(__name__)
 
 MANIFEST_KEY = "yinling_manifest"
 COMMITTED_KEY = "yinling_committed"
 VERSION_SEPARATOR = "--v"
 WRITE_BATCH = 512
+# Rows per read: one Chroma call binds a few SQL variables per row, and SQLite allows 32,766.
+READ_PAGE = 5000
+# Each version's lexical index (`index.lexical.LexicalIndex`) lives in a collection of its own
+# named after it, written before the version is committed, so every reader of a committed
+# version finds it complete, in embedded and server mode alike.
+LEXICAL_SUFFIX = ".lexical"
+LEXICAL_PART = 4 * 1024 * 1024  # characters of base64 per record
 REBUILD_HINT = "运行 `python -m index build --rebuild` 用当前设置重建索引"
 
 
@@ -194,10 +206,47 @@ class IndexStore:
             self.client.delete_collection(name)
         except Exception:  # best effort: a leftover is dropped by the next build
             log.warning("could not drop collection %s", name, exc_info=True)
+        try:
+            self.client.delete_collection(name + LEXICAL_SUFFIX)
+        except NotFoundError:  # built before lexical indexes were stored, or its build failed first
+            pass
+        except Exception:
+            log.warning("could not drop collection %s", name + LEXICAL_SUFFIX, exc_info=True)
+
+    def write_lexical(self, collection: Collection, data: bytes) -> None:
+        """Store a version's lexical index beside it; call before `commit`."""
+        text = base64.b64encode(data).decode("ascii")
+        parts = [text[start : start + LEXICAL_PART] for start in range(0, len(text), LEXICAL_PART)] or [""]
+        side = self.client.create_collection(
+            collection.name + LEXICAL_SUFFIX, metadata={"sha256": hashlib.sha256(data).hexdigest(), "parts": len(parts)}
+        )
+        for number, part in enumerate(parts):
+            side.add(ids=[part_id(number)], embeddings=[[1.0]], metadatas=[{"data": part}])
+
+    def read_lexical(self, collection: Collection) -> bytes | None:
+        """A version's stored lexical index, or None when it has none (built by an older Yinling)."""
+        try:
+            side = self.client.get_collection(collection.name + LEXICAL_SUFFIX)
+        except NotFoundError:
+            return None
+        expected = side.metadata or {}
+        parts = []
+        for number in range(int(expected.get("parts", 0))):
+            found = side.get(ids=[part_id(number)], include=["metadatas"])
+            parts.extend(metadata["data"] for metadata in found["metadatas"])
+        data = base64.b64decode("".join(parts))
+        if hashlib.sha256(data).hexdigest() != expected.get("sha256"):
+            log.warning("the lexical index of %s is incomplete; it will be derived from the chunks", collection.name)
+            return None
+        return data
 
     def version_of(self, collection: Collection) -> int:
         matched = self._version_name.fullmatch(collection.name)
         return int(matched[1]) if matched else 0
+
+
+def part_id(number: int) -> str:
+    return f"part-{number:05d}"
 
 
 def write_chunks(
@@ -232,12 +281,27 @@ def copy_documents(source: Collection, target: Collection, doc_ids: Iterable[str
 
 
 def read_chunks(collection: Collection) -> list[Chunk]:
-    """Every chunk in a collection, in document and reading order."""
-    found = collection.get(include=["documents", "metadatas"])
-    chunks = [
-        chunk_from_record(text, metadata) for text, metadata in zip(found["documents"], found["metadatas"], strict=True)
-    ]
-    return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
+    """Every chunk in a collection, in document and reading order, read a page at a time."""
+    chunks: list[Chunk] = []
+    while True:
+        found = collection.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=len(chunks))
+        chunks.extend(
+            chunk_from_record(text, metadata)
+            for text, metadata in zip(found["documents"], found["metadatas"], strict=True)
+        )
+        if len(found["ids"]) < READ_PAGE:
+            return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
+
+
+def lexical_index(store: IndexStore, collection: Collection) -> LexicalIndex:
+    """A version's lexical index as stored with it, or derived from its chunks when it has none."""
+    from index.lexical import LexicalIndex
+
+    stored = store.read_lexical(collection)
+    if stored is not None:
+        return LexicalIndex.from_bytes(stored)
+    log.warning("index version %s has no stored lexical index; tokenising its chunks", collection.name)
+    return LexicalIndex.build(read_chunks(collection))
 
 
 def chunk_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
