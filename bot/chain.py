@@ -8,6 +8,8 @@ extractive one without touching retrieval.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -23,7 +25,7 @@ from bot.evidence import SentenceIdf
 from bot.llm import Llm, LlmComposer, llm_from_settings
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Hit, SearchFilter
-from bot.retrieval import FusionParams, HybridRetriever, document_to_hit
+from bot.retrieval import FusionParams, HybridRetriever, Segment, document_to_hit
 from index.embeddings import embedder_id, load_embedder
 from index.errors import StoreUnavailableError
 from index.lexical import Bm25Index, learn_terms, tag
@@ -46,6 +48,9 @@ class BotParams:
     coverage: CoverageParams = field(default_factory=CoverageParams)
     compose: ComposeParams = field(default_factory=ComposeParams)
     max_question_chars: int = 300
+    # How often a running service looks for a version another process committed: a version it
+    # reads stays readable (its chunks may be kept for the newer one), so it must look.
+    follow_s: float = 2.0
 
 
 def extractive_composer(composer: ExtractiveComposer) -> Runnable:
@@ -113,6 +118,7 @@ class Yinling:
         self.params = params
         self.custom_composer = composer
         self.llm = llm
+        self._following, self._followed = threading.Lock(), time.monotonic()
         self.refresh()
 
     @classmethod
@@ -165,6 +171,7 @@ class Yinling:
             StoreUnavailableError: the Chroma server is down or cannot be reached.
         """
         try:
+            self._follow_newer_version()
             try:
                 return call()
             except NotFoundError:
@@ -174,6 +181,20 @@ class Yinling:
         except STORE_OUTAGES as error:
             raise StoreUnavailableError(STORE_DOWN) from error
 
+    def _follow_newer_version(self) -> None:
+        """Re-open the index if a newer version was committed; looks at most every `follow_s` seconds."""
+        now = time.monotonic()
+        if now - self._followed < self.params.follow_s or not self._following.acquire(blocking=False):
+            return  # another request is re-opening it; this one answers from the version in hand
+        try:
+            self._followed = now
+            found = self.store.active()
+            if found and found[0].name != self.retriever.version:
+                log.info("index version %s was committed by another process; re-opening", found[1].version)
+                self.refresh()
+        finally:
+            self._following.release()
+
     def index_state(self) -> tuple[Manifest, int]:
         """The committed index version and its chunk count, read from the store now (health checks).
 
@@ -182,8 +203,8 @@ class Yinling:
         """
 
         def read() -> tuple[Manifest, int]:
-            collection, manifest = self.store.open_active(embedder_id(self.embedder))
-            return manifest, collection.count()
+            _, manifest = self.store.open_active(embedder_id(self.embedder))
+            return manifest, sum(entry.chunks for entry in manifest.docs.values())
 
         return self._following_rebuilds(read)
 
@@ -218,16 +239,28 @@ def jurisdictions_of(place: str, manifest: Manifest) -> tuple[str, ...]:
 def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> tuple[HybridRetriever, Manifest]:
     """The hybrid retriever over the active index version: Chroma for dense, BM25 as stored with it."""
     collection, manifest = store.open_active(embedder_id(embedder))
-    vectorstore = Chroma(
-        client=store.client,
-        collection_name=collection.name,
-        embedding_function=embedder,
-        create_collection_if_not_exists=False,
-    )
+    own, *older = [
+        Segment(vectorstore_of(store, segment.name, embedder), tuple(excluded))
+        for segment, excluded in store.segments(collection, manifest)
+    ]
     lexical = lexical_index(store, collection)
     learn_terms(lexical.terms)
     metas = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
     log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), lexical.size)
     bm25 = Bm25Index(lexical)
-    retriever = HybridRetriever(vectorstore=vectorstore, bm25=bm25, metas=metas, params=fusion, k=fusion.k)
+    retriever = HybridRetriever(
+        vectorstore=own.vectorstore,
+        older=tuple(older),
+        bm25=bm25,
+        metas=metas,
+        params=fusion,
+        k=fusion.k,
+        version=collection.name,
+    )
     return retriever, manifest
+
+
+def vectorstore_of(store: IndexStore, name: str, embedder: Embeddings) -> Chroma:
+    return Chroma(
+        client=store.client, collection_name=name, embedding_function=embedder, create_collection_if_not_exists=False
+    )

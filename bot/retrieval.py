@@ -44,6 +44,14 @@ def rrf_fuse(rankings: list[tuple[list[str], float]], rrf_k: int) -> dict[str, f
     return scores
 
 
+@dataclass(frozen=True)
+class Segment:
+    """An older index version whose chunks the active one reads, less the documents it no longer reads there."""
+
+    vectorstore: Chroma
+    excluded: tuple[str, ...] = ()
+
+
 class HybridRetriever(BaseRetriever):
     """Dense (Chroma) and lexical (BM25) search over the same chunks, fused.
 
@@ -55,9 +63,11 @@ class HybridRetriever(BaseRetriever):
 
     vectorstore: Chroma
     bm25: Bm25Index
+    older: tuple[Segment, ...] = ()  # see index/store.py: a version reads unchanged documents where they are
     metas: dict[str, DocMeta]
     params: FusionParams = FusionParams()
     k: int = 5  # results returned unless a call asks for another number
+    version: str = ""  # the index version's collection name
 
     def _get_relevant_documents(
         self,
@@ -75,7 +85,7 @@ class HybridRetriever(BaseRetriever):
         filters = filters or SearchFilter()
         fetch_k = max(self.params.fetch_k, k)
         where = chroma_where(filters)
-        dense = self.vectorstore.similarity_search_with_score(query, k=fetch_k, filter=where)
+        dense = self.dense_search(query, fetch_k, where)
         dense_scores = {doc.metadata["chunk_id"]: 1.0 - distance for doc, distance in dense}
         chunks = {doc.metadata["chunk_id"]: chunk_from_record(doc.page_content, doc.metadata) for doc, _ in dense}
         lexical = self.bm25.search(query, fetch_k, admit=self.admitted_rows(filters))
@@ -100,6 +110,20 @@ class HybridRetriever(BaseRetriever):
             )
             for rank, chunk_id in enumerate(ranked, start=1)
         ]
+
+    def dense_search(self, query: str, k: int, where: dict[str, Any] | None) -> list[tuple[Document, float]]:
+        """The `k` nearest chunks with their cosine distances, over every segment of the version."""
+        if not self.older:
+            return self.vectorstore.similarity_search_with_score(query, k=k, filter=where)
+        vector = self.vectorstore.embeddings.embed_query(query)
+        found = [
+            pair
+            for segment in (Segment(self.vectorstore), *self.older)
+            for pair in segment.vectorstore.similarity_search_by_vector_with_relevance_scores(
+                vector, k=k, filter=without_docs(where, segment.excluded)
+            )
+        ]
+        return sorted(found, key=lambda pair: pair[1])[:k]
 
     def admitted_rows(self, filters: SearchFilter) -> np.ndarray | None:
         """`filters` as a mask on the BM25 rows (`SearchFilter.admits`, vectorised); None: every row."""
@@ -129,6 +153,14 @@ def chroma_where(filters: SearchFilter) -> dict[str, Any] | None:
     if len(clauses) > 1:
         return {"$and": clauses}
     return clauses[0] if clauses else None
+
+
+def without_docs(where: dict[str, Any] | None, excluded: tuple[str, ...]) -> dict[str, Any] | None:
+    """`where`, also excluding the chunks of `excluded` documents."""
+    if not excluded:
+        return where
+    clause = {"doc_id": {"$nin": list(excluded)}}
+    return {"$and": [where, clause]} if where else clause
 
 
 def hit_to_document(hit: Hit) -> Document:

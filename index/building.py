@@ -21,6 +21,7 @@ from index.parsing import parse_document
 from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
 from index.settings import Settings
 from index.store import (
+    MAX_SEGMENTS,
     DocEntry,
     IndexStore,
     Manifest,
@@ -42,9 +43,16 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 @dataclass(frozen=True)
 class PreparedDoc:
+    """A corpus document: parsed and chunked, or, unchanged since the active version, as it stored it."""
+
     source: SourceFile
     meta: DocMeta
     chunks: list[Chunk]
+    stored: DocEntry | None = None  # unchanged: not parsed again, its chunks stay where they are
+
+    @property
+    def chunk_count(self) -> int:
+        return self.stored.chunks if self.stored else len(self.chunks)
 
 
 def doc_id_for(name: str) -> str:
@@ -92,7 +100,6 @@ def build_index(
         StoreError: writing failed; the message says what the index is now.
     """
     report = BuildReport()
-    docs = prepared_docs(corpus_sources, params, report)
     store.drop_uncommitted(exclusive=exclusive)
     active = store.active()
     new_manifest = Manifest(embedder_id(embedder), 0, params.as_dict(), PARSER_VERSION)
@@ -101,11 +108,10 @@ def build_index(
         require_compatible(active[1], new_manifest.embedder)
         if (active[1].chunking, active[1].parser_version) == (new_manifest.chunking, PARSER_VERSION):
             old_docs = active[1].docs
-    keep = {
-        doc_id for doc_id, doc in docs.items() if doc_id in old_docs and old_docs[doc_id].sha256 == doc.source.sha256
-    }
+    docs = prepared_docs(corpus_sources, params, report, old_docs)
+    keep = {doc_id for doc_id, doc in docs.items() if doc.stored}
     classify(report, docs, keep, active[1].docs if active else {})
-    report.total_chunks = sum(len(doc.chunks) for doc in docs.values())
+    report.total_chunks = sum(doc.chunk_count for doc in docs.values())
     if active and not report.changed and not rebuild:
         return report
     new_manifest.version = (active[1].version + 1) if active else 1
@@ -114,8 +120,13 @@ def build_index(
 
 
 def prepared_docs(
-    sources: list[SourceFile | DocumentError], params: ChunkingParams, report: BuildReport
+    sources: list[SourceFile | DocumentError],
+    params: ChunkingParams,
+    report: BuildReport,
+    stored: dict[str, DocEntry] | None = None,
 ) -> dict[str, PreparedDoc]:
+    """The corpus's documents by id; those `stored` with the same content hash are not parsed again."""
+    stored = stored or {}
     docs: dict[str, PreparedDoc] = {}
     for source in sources:
         if isinstance(source, DocumentError):
@@ -123,7 +134,11 @@ def prepared_docs(
             report.skipped[name] = reason or str(source)
             log.warning("skipped %s", source)
             continue
-        doc = prepare(source, params)
+        entry = stored.get(doc_id_for(source.name))
+        if entry and entry.sha256 == source.sha256:
+            doc = PreparedDoc(source, entry.meta, [], stored=entry)
+        else:
+            doc = prepare(source, params)
         if doc.meta.doc_id in docs:
             report.skipped[source.name] = f"与 {docs[doc.meta.doc_id].source.name} 的文档编号相同，请改名"
             continue
@@ -159,15 +174,17 @@ def write_version(
     except Exception as error:
         raise StoreError(f"无法在 Chroma 中创建新的索引版本：{error}") from error
     try:
-        if active and keep:
-            copy_documents(active[0], collection, sorted(keep))
+        segments = kept_segments(store, active, keep, collection)
         changed = [chunk for doc_id in sorted(docs) if doc_id not in keep for chunk in docs[doc_id].chunks]
         vectors = embed_chunks(embedder, changed, progress)
         write_chunks(collection, changed, vectors, {doc_id: doc.meta for doc_id, doc in docs.items()})
         report.embedded_chunks = len(changed)
         store.write_lexical(collection, version_lexical(store, active, keep, changed).to_bytes())
         manifest.dimension = len(vectors[0]) if vectors else (active[1].dimension if active else 0)
-        manifest.docs = {doc_id: DocEntry(doc.meta, doc.source.sha256, len(doc.chunks)) for doc_id, doc in docs.items()}
+        manifest.docs = {
+            doc_id: DocEntry(doc.meta, doc.source.sha256, doc.chunk_count, segments.get(doc_id, ""))
+            for doc_id, doc in docs.items()
+        }
         store.commit(collection, manifest, base)
     except BaseException as error:
         store.discard(collection)
@@ -175,7 +192,21 @@ def write_version(
             raise
         what = f"{type(error).__name__}: {error}"
         raise StoreError(f"建索引失败，本次改动没有提交（{what}）；{index_state(store, base)}") from error
-    store.drop_older(collection)
+    store.drop_older(collection, manifest)
+
+
+def kept_segments(store: IndexStore, active: tuple | None, keep: set[str], collection) -> dict[str, str]:
+    """Where each unchanged document's chunks stay: the older version that holds them, unless
+    that would make the new version read more than MAX_SEGMENTS older ones; then their chunks
+    are copied into `collection` (a page at a time) and the new version reads only itself."""
+    if not (active and keep):
+        return {}
+    held = {doc_id: active[1].docs[doc_id].segment or active[0].name for doc_id in keep}
+    if len(set(held.values())) <= MAX_SEGMENTS:
+        return held
+    for name in sorted(set(held.values())):
+        copy_documents(store.client.get_collection(name), collection, [d for d, s in held.items() if s == name])
+    return {}
 
 
 def version_lexical(store: IndexStore, active: tuple | None, keep: set[str], changed: list[Chunk]) -> LexicalIndex:

@@ -1,7 +1,12 @@
 """Chroma, the system of record: chunks, vectors and the manifest that describes them.
 
 Each build writes a new collection version `<name>--v<N>-<random hex>` and commits it by
-flagging it in its metadata; readers always open the newest committed version. A build that
+flagging it in its metadata; readers always open the newest committed version. A version holds
+the chunks of the documents its build embedded; the manifest names, for every other document,
+the older version that holds its chunks (a segment), so adding one reply to a large index writes
+that reply, not a copy of every unchanged chunk. An older version a newer one still reads is
+kept, flagged as retained, and is no longer a version of its own; past MAX_SEGMENTS a build
+copies everything into its own version again. A build that
 fails before its commit leaves the previous version untouched and usable, in both embedded and
 server mode, with no file outside Chroma.
 
@@ -40,6 +45,8 @@ log = logging.getLogger(__name__)
 
 MANIFEST_KEY = "yinling_manifest"
 COMMITTED_KEY = "yinling_committed"
+RETAINED_KEY = "yinling_retained"  # an older version kept because a newer one reads its chunks
+MAX_SEGMENTS = 4  # older versions a version may read; a build past it copies their chunks in
 VERSION_SEPARATOR = "--v"
 WRITE_BATCH = 512
 # Rows per read: one Chroma call binds a few SQL variables per row, and SQLite allows 32,766.
@@ -59,6 +66,7 @@ class DocEntry:
     meta: DocMeta
     sha256: str
     chunks: int
+    segment: str = ""  # the older version whose collection holds its chunks; "": this version's own
 
 
 @dataclass
@@ -79,10 +87,23 @@ class Manifest:
     def from_json(cls, raw: str) -> Manifest:
         data = json.loads(raw)
         docs = {
-            doc_id: DocEntry(meta=DocMeta(**entry["meta"]), sha256=entry["sha256"], chunks=entry["chunks"])
+            doc_id: DocEntry(
+                meta=DocMeta(**entry["meta"]),
+                sha256=entry["sha256"],
+                chunks=entry["chunks"],
+                segment=entry.get("segment", ""),
+            )
             for doc_id, entry in data.pop("docs").items()
         }
         return cls(**data, docs=docs)
+
+    def segments(self) -> dict[str, set[str]]:
+        """The older versions this one reads, each with the documents it reads from it."""
+        found: dict[str, set[str]] = {}
+        for doc_id, entry in self.docs.items():
+            if entry.segment:
+                found.setdefault(entry.segment, set()).add(doc_id)
+        return found
 
 
 def connect(settings: Settings) -> ClientAPI:
@@ -109,11 +130,13 @@ class IndexStore:
         # `<name>--v<N>-<hex>`; indexes built before names were unique are `<name>--v<N>`.
         self._version_name = re.compile(rf"{re.escape(name)}{VERSION_SEPARATOR}(\d+)(-[0-9a-f]+)?")
 
-    def versions(self) -> list[tuple[int, Collection]]:
-        """This index's collections, newest first, committed or not."""
+    def versions(self, *, retained: bool = False) -> list[tuple[int, Collection]]:
+        """This index's versions, newest first, committed or not; with `retained`, also the older
+        ones kept only because a newer version reads their chunks."""
         found = []
         for collection in self.client.list_collections():
-            if matched := self._version_name.fullmatch(collection.name):
+            matched = self._version_name.fullmatch(collection.name)
+            if matched and (retained or not (collection.metadata or {}).get(RETAINED_KEY)):
                 found.append((int(matched[1]), collection))
         return sorted(found, key=lambda pair: (pair[0], pair[1].name), reverse=True)
 
@@ -166,13 +189,35 @@ class IndexStore:
             )
         collection.modify(metadata={COMMITTED_KEY: True, MANIFEST_KEY: manifest.to_json()})
 
-    def drop_older(self, collection: Collection) -> None:
-        """Drop the committed versions older than `collection`, which has just been committed."""
+    def drop_older(self, collection: Collection, manifest: Manifest) -> None:
+        """Drop the committed versions older than `collection`, which has just been committed with
+        `manifest`; those it reads chunks from are kept as retained segments."""
         newest = self.version_of(collection)
-        for version, other in self.versions():
-            if version < newest and (other.metadata or {}).get(COMMITTED_KEY):
+        reads = manifest.segments()
+        for version, other in self.versions(retained=True):
+            metadata = other.metadata or {}
+            if version >= newest or not metadata.get(COMMITTED_KEY):
+                continue
+            if other.name not in reads:
                 self.drop(other.name)
                 log.debug("dropped index version %s", other.name)
+            elif not metadata.get(RETAINED_KEY):
+                other.modify(metadata={**metadata, RETAINED_KEY: True})
+                self.drop_lexical(other.name)
+
+    def segments(self, collection: Collection, manifest: Manifest) -> list[tuple[Collection, list[str]]]:
+        """Where a version's chunks are: its own collection, and each older one it reads with the
+        documents there that this version does not read from it (replaced or removed since).
+
+        Raises:
+            NotFoundError: a segment was dropped, i.e. a newer build has replaced this version.
+        """
+        found = [(collection, [])]
+        for name, docs in sorted(manifest.segments().items()):
+            segment = self.client.get_collection(name)
+            held = Manifest.from_json((segment.metadata or {})[MANIFEST_KEY]).docs
+            found.append((segment, sorted({doc_id for doc_id, entry in held.items() if not entry.segment} - docs)))
+        return found
 
     def drop_uncommitted(self, *, exclusive: bool = False) -> None:
         """Remove the versions that interrupted builds left behind.
@@ -206,6 +251,9 @@ class IndexStore:
             self.client.delete_collection(name)
         except Exception:  # best effort: a leftover is dropped by the next build
             log.warning("could not drop collection %s", name, exc_info=True)
+        self.drop_lexical(name)
+
+    def drop_lexical(self, name: str) -> None:
         try:
             self.client.delete_collection(name + LEXICAL_SUFFIX)
         except NotFoundError:  # built before lexical indexes were stored, or its build failed first
@@ -264,24 +312,45 @@ def write_chunks(
 
 
 def copy_documents(source: Collection, target: Collection, doc_ids: Iterable[str]) -> int:
-    """Copy the stored chunks and vectors of unchanged documents; nothing is re-embedded."""
-    copied = 0
-    for doc_id in doc_ids:
-        found = source.get(where={"doc_id": doc_id}, include=["embeddings", "documents", "metadatas"])
-        if not found["ids"]:
-            continue
-        target.add(
-            ids=found["ids"],
-            embeddings=found["embeddings"],
-            documents=found["documents"],
-            metadatas=found["metadatas"],
-        )
-        copied += len(found["ids"])
-    return copied
+    """Copy the stored chunks and vectors of unchanged documents a page at a time; nothing is re-embedded."""
+    wanted, copied, offset = set(doc_ids), 0, 0
+    while True:
+        page = source.get(include=["embeddings", "documents", "metadatas"], limit=READ_PAGE, offset=offset)
+        offset += len(page["ids"])
+        rows = [i for i, metadata in enumerate(page["metadatas"]) if metadata["doc_id"] in wanted]
+        for start in range(0, len(rows), WRITE_BATCH):
+            batch = rows[start : start + WRITE_BATCH]
+            target.add(
+                ids=[page["ids"][i] for i in batch],
+                embeddings=[page["embeddings"][i] for i in batch],
+                documents=[page["documents"][i] for i in batch],
+                metadatas=[page["metadatas"][i] for i in batch],
+            )
+        copied += len(rows)
+        if len(page["ids"]) < READ_PAGE:
+            return copied
 
 
 def read_chunks(collection: Collection) -> list[Chunk]:
-    """Every chunk in a collection, in document and reading order, read a page at a time."""
+    """Every chunk of a version, also those it reads from older versions, in document and reading order."""
+    chunks = read_collection(collection)
+    metadata = collection.metadata or {}
+    if MANIFEST_KEY in metadata:
+        for name, docs in Manifest.from_json(metadata[MANIFEST_KEY]).segments().items():
+            segment = collection_beside(collection, name)
+            chunks.extend(chunk for chunk in read_collection(segment) if chunk.doc_id in docs)
+    return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
+
+
+def collection_beside(collection: Collection, name: str) -> Collection:
+    """Another collection of the client `collection` was read through (Chroma's own constructor)."""
+    client = collection._client
+    model = client.get_collection(name=name, tenant=collection.tenant, database=collection.database)
+    return Collection(client=client, model=model, embedding_function=None)
+
+
+def read_collection(collection: Collection) -> list[Chunk]:
+    """Every chunk stored in one collection, read a page at a time."""
     chunks: list[Chunk] = []
     while True:
         found = collection.get(include=["documents", "metadatas"], limit=READ_PAGE, offset=len(chunks))
@@ -290,7 +359,7 @@ def read_chunks(collection: Collection) -> list[Chunk]:
             for text, metadata in zip(found["documents"], found["metadatas"], strict=True)
         )
         if len(found["ids"]) < READ_PAGE:
-            return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
+            return chunks
 
 
 def lexical_index(store: IndexStore, collection: Collection) -> LexicalIndex:

@@ -190,8 +190,48 @@ def test_a_running_bot_follows_a_build_made_by_another_process(settings):
     from bot.chain import BotParams, Yinling
 
     build(settings, FakeEmbeddings())
-    bot = Yinling(IndexStore(connect(settings), settings.collection), FakeEmbeddings(), BotParams())
+    bot = Yinling(IndexStore(connect(settings), settings.collection), FakeEmbeddings(), BotParams(follow_s=0))
     (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
-    build(settings, FakeEmbeddings())  # commits v2 and drops v1, which the bot still holds
+    build(settings, FakeEmbeddings())  # commits v2, which reads the unchanged reply from v1
     assert any("136个" in hit.chunk.text for hit in bot.search("社区老年食堂136个", k=5))
     assert bot.manifest.version == 2 and "extra" in bot.manifest.docs
+
+
+def test_adding_a_reply_writes_only_its_chunks_and_reads_the_rest_where_they_are(settings):
+    first, store = build(settings, FakeEmbeddings())
+    v1 = store.active()[0].name
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    report, store = build(settings, FakeEmbeddings())
+    collection, manifest = store.active()
+    assert collection.count() == report.embedded_chunks == 2, "only the added reply's chunks are written"
+    assert {doc_id: entry.segment for doc_id, entry in manifest.docs.items()} == {first.added[0]: v1, "extra": ""}
+    assert [c.name for _, c in store.versions()] == [collection.name], "the kept one is no version of its own"
+    assert len(read_chunks(collection)) == report.total_chunks
+
+
+def test_a_removed_reply_is_not_found_in_the_older_version_that_still_holds_it(settings):
+    from bot.chain import BotParams, Yinling
+
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build(settings, FakeEmbeddings())
+    (settings.corpus_dir / "other.txt").write_text(EXTRA.replace("5号", "6号"), encoding="utf-8")
+    build(settings, FakeEmbeddings())  # v2 reads both earlier replies from v1
+    (settings.corpus_dir / "extra.txt").unlink()
+    _, store = build(settings, FakeEmbeddings())  # v3 still reads v1, which still holds "extra"
+    bot = Yinling(store, FakeEmbeddings(), BotParams())
+    assert bot.retriever.older and "extra" not in bot.manifest.docs
+    assert all(hit.chunk.doc_id != "extra" for hit in bot.search("社区老年食堂136个", k=50))
+
+
+def test_past_max_segments_a_build_copies_the_unchanged_chunks_in(settings, monkeypatch):
+    import index.building
+
+    monkeypatch.setattr(index.building, "MAX_SEGMENTS", 1)
+    build(settings, FakeEmbeddings())
+    (settings.corpus_dir / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    build(settings, FakeEmbeddings())
+    (settings.corpus_dir / "other.txt").write_text(EXTRA.replace("5号", "6号"), encoding="utf-8")
+    report, store = build(settings, FakeEmbeddings())  # would read v1 and v2: copies instead
+    collection, manifest = store.active()
+    assert collection.count() == report.total_chunks and not manifest.segments()
+    assert len(store.versions(retained=True)) == 1, "nothing older is kept"
