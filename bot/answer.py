@@ -20,7 +20,7 @@ from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
 from index.chunking import format_date_zh
 from index.parsing import DOC_NUMBER
-from index.records import META, PLAN
+from index.records import META, PLAN, DocMeta
 
 WORDING_FILE = Path(__file__).parent / "data" / "wording.yaml"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -72,9 +72,12 @@ def say(key: str, **values: str) -> str:
 class ExtractiveComposer:
     """Answers from the documents' own sentences, or refuses; needs no LLM."""
 
-    def __init__(self, judge: CoverageJudge, params: ComposeParams | None = None):
+    def __init__(self, judge: CoverageJudge, params: ComposeParams | None = None, dated_leads: bool = False):
+        """`dated_leads`: the corpus holds more than one jurisdiction, so the lead names the
+        reply's issuer and its date."""
         self.judge = judge
         self.params = params or ComposeParams()
+        self.dated_leads = dated_leads
 
     def compose(self, query: Query, hits: list[Hit]) -> Answer:
         """Answer `query` from `hits`, or refuse when they do not cover it.
@@ -89,6 +92,8 @@ class ExtractiveComposer:
         Returns:
             The answer with its citations, or a refusal with none.
         """
+        if query.scope and not query.scope.jurisdictions:
+            return refuse(query, hits, f"no reply for {query.scope.place}", "")
         intent = meta_intent(query.question)
         if intent and hits:
             return answer_meta(query, hits, intent)
@@ -101,7 +106,7 @@ class ExtractiveComposer:
             return refuse(query, hits, "no sentence matched", "")
         kind = asked_type(query.question)
         quotes = [Quote(quote_clauses(s.text, asked, kind, self.params), s) for s in chosen]
-        return assemble(query, hits, quotes)
+        return assemble(query, hits, quotes, self.dated_leads)
 
 
 def meta_intent(question: str) -> str:
@@ -146,11 +151,30 @@ def select_sentences(query: Query, verdict: Verdict, asked: list[Term], params: 
     if not asks_about_plans(query, doc_year(candidates[0].hit)):
         done = [s for s in candidates if s.hit.chunk.status != PLAN]
         candidates = done if done and done[0].typed >= candidates[0].typed else candidates
+    candidates = newest_first(candidates, params.keep_ratio)
     chosen = [candidates[0]]
     for sentence in candidates[1:]:
         if len(chosen) < params.max_sentences and adds_to(chosen, sentence, asked, params):
             chosen.append(sentence)
     return chosen
+
+
+def newest_first(candidates: list[Sentence], ratio: float) -> list[Sentence]:
+    """When a newer reply of the lead's issuer says as much (typed, and at least `ratio` of the
+    lead's share), its sentence leads: the newer reply updates the older one's figures."""
+    lead = candidates[0]
+    newer = [
+        s
+        for s in candidates
+        if s.hit.meta.issuer == lead.hit.meta.issuer
+        and s.hit.meta.date > lead.hit.meta.date
+        and s.typed >= lead.typed
+        and s.score >= ratio * lead.score
+    ]
+    if not newer:
+        return candidates
+    best = max(newer, key=lambda s: (s.hit.meta.date, s.score))
+    return [best, *(s for s in candidates if s is not best)]
 
 
 def adds_to(chosen: list[Sentence], sentence: Sentence, asked: list[Term], params: ComposeParams) -> bool:
@@ -200,7 +224,7 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
     return "".join(parts[start : end + 1]).rstrip("，,；;：: ")
 
 
-def assemble(query: Query, hits: list[Hit], quotes: list[Quote]) -> Answer:
+def assemble(query: Query, hits: list[Hit], quotes: list[Quote], dated: bool = False) -> Answer:
     """Number citations by first use and write the answer text, lead quote first."""
     numbers: dict[str, int] = {}
     cited: dict[str, list[str]] = {}
@@ -215,13 +239,24 @@ def assemble(query: Query, hits: list[Hit], quotes: list[Quote]) -> Answer:
         parts.append(f"{label}{quote.text}{end}[{n}]")
     by_id = {q.sentence.hit.chunk.chunk_id: q.sentence.hit for q in quotes}
     citations = tuple(Citation(n, by_id[chunk_id], tuple(cited[chunk_id])) for chunk_id, n in numbers.items())
-    meta = quotes[0].sentence.hit.meta
-    lead = (
-        say("answer_lead", issuer=meta.issuer, number=meta.number)
-        if meta.number
-        else say("answer_lead_no_number", issuer=meta.issuer or "民政部门")
-    )
+    lead = answer_lead(quotes[0].sentence.hit.meta, query, dated)
     return Answer(query.question, lead + "".join(parts), False, citations, tuple(hits), query.search_text)
+
+
+def answer_lead(meta: DocMeta, query: Query, dated: bool) -> str:
+    """根据<issuer>[<date>]的答复（<number>）：, dated when the corpus holds several jurisdictions,
+    after a sentence saying so when the place asked about has no reply of its own."""
+    issuer = meta.issuer or "民政部门"
+    if dated and meta.date:
+        issuer = f"{issuer}{format_date_zh(meta.date)}"
+    lead = (
+        say("answer_lead", issuer=issuer, number=meta.number)
+        if meta.number
+        else say("answer_lead_no_number", issuer=issuer)
+    )
+    if query.scope and query.scope.broader:
+        lead = say("answer_broader", place=query.scope.place, broader=query.scope.broader) + lead
+    return lead
 
 
 def starts_as_plan(sentence: str) -> bool:
@@ -229,7 +264,11 @@ def starts_as_plan(sentence: str) -> bool:
 
 
 def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:
-    text = say("refusal", referral=referral or say("referral_default"))
+    """A refusal with where to ask instead: the topic's hotline, else the named place's 12345."""
+    if query.scope and not referral:
+        text = say("refusal_place", place=query.scope.place)
+    else:
+        text = say("refusal", referral=referral or say("referral_default"))
     return Answer(query.question, text, True, (), tuple(hits), query.search_text, reason)
 
 

@@ -7,6 +7,7 @@ extractive one without touching retrieval.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -19,11 +20,12 @@ from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from bot.answer import ComposeParams, ExtractiveComposer
+from bot.answer import ComposeParams, ExtractiveComposer, meta_intent
 from bot.coverage import CoverageJudge, CoverageParams
 from bot.evidence import SentenceIdf
 from bot.llm import Llm, LlmComposer, llm_from_settings
-from bot.question import default_terms, prepare_query
+from bot.places import Gazetteer, divisions, question_scope
+from bot.question import default_terms, normalize, prepare_query
 from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, Segment, document_to_hit
 from index.embeddings import embedder_id, load_embedder
@@ -58,9 +60,11 @@ def extractive_composer(composer: ExtractiveComposer) -> Runnable:
     return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="extractive_composer")
 
 
-def build_chain(retriever: HybridRetriever, composer: Runnable, params: BotParams) -> Runnable:
+def build_chain(
+    retriever: HybridRetriever, composer: Runnable, params: BotParams, places: Gazetteer | None = None
+) -> Runnable:
     """`{"question", "history", "filters"}` → Answer, as one LangChain Runnable."""
-    return build_retrieval(retriever, params) | composer
+    return build_retrieval(retriever, params, places) | composer
 
 
 def llm_runnable(composer: LlmComposer) -> Runnable:
@@ -68,15 +72,28 @@ def llm_runnable(composer: LlmComposer) -> Runnable:
     return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="llm_composer")
 
 
-def build_retrieval(retriever: HybridRetriever, params: BotParams) -> Runnable:
-    """`{"question", "history", "filters"}` → `{"query", "hits"}`: the chain before its composer."""
+def build_retrieval(retriever: HybridRetriever, params: BotParams, places: Gazetteer | None = None) -> Runnable:
+    """`{"question", "history", "filters"}` → `{"query", "hits"}`: the chain before its composer.
+
+    A place the question names becomes a jurisdiction filter (bot/places.py), unless the caller
+    already filters by place or document; a place no reply speaks for retrieves nothing.
+    """
 
     def prepare(inputs: dict) -> dict:
         query = prepare_query(inputs["question"], inputs.get("history") or (), max_chars=params.max_question_chars)
-        return {"query": query, "filters": inputs.get("filters")}
+        filters = inputs.get("filters") or SearchFilter()
+        scope = question_scope(query, places) if places and not (filters.doc_id or filters.jurisdictions) else None
+        if scope:
+            # The filter keeps the place's replies; its name in the search would only find their headers.
+            search_text = query.search_text.replace(scope.said[0], " ") if scope.jurisdictions else query.search_text
+            query = dataclasses.replace(query, scope=scope, search_text=search_text)
+            filters = dataclasses.replace(filters, jurisdictions=scope.jurisdictions)
+        return {"query": query, "filters": filters}
 
     def retrieve(state: dict) -> dict:
         query = state["query"]
+        if query.scope and not query.scope.jurisdictions:
+            return {"query": query, "hits": []}
         return {"query": query, "hits": retrieve_hits(retriever, query.search_text, filters=state["filters"])}
 
     return RunnableLambda(prepare, name="prepare") | RunnableLambda(retrieve, name="retrieve")
@@ -137,17 +154,29 @@ class Yinling:
         idf = SentenceIdf(chunks.texts)
         corpus_text = "\n".join(f"{s}\n{t}" if s else t for s, t in zip(chunks.sections, chunks.texts, strict=True))
         judge = CoverageJudge(corpus_text, default_terms(), idf, self.params.coverage)
-        composer = ExtractiveComposer(judge, self.params.compose)
+        jurisdictions = tuple({entry.meta.jurisdiction for entry in manifest.docs.values() if entry.meta.jurisdiction})
+        places = divisions().with_jurisdictions(jurisdictions)
+        composer = ExtractiveComposer(judge, self.params.compose, dated_leads=len(jurisdictions) > 1)
         self.llm_composer = LlmComposer(composer, self.llm) if self.llm else None
         default = llm_runnable(self.llm_composer) if self.llm_composer else extractive_composer(composer)
-        self.retrieval = build_retrieval(retriever, self.params)  # for streaming, which composes itself
-        chain = build_chain(retriever, self.custom_composer or default, self.params)
+        self.retrieval = build_retrieval(retriever, self.params, places)  # for streaming, which composes itself
+        chain = build_chain(retriever, self.custom_composer or default, self.params, places)
         self.retriever, self.manifest, self.chain = retriever, manifest, chain
 
     def ask(
         self, question: str, history: list[str] | tuple[str, ...] = (), filters: SearchFilter | None = None
     ) -> Answer:
-        """Answer a question, with the earlier questions of the conversation, from the chunks `filters` admit."""
+        """Answer a question, with the earlier questions of the conversation, from the chunks `filters` admit.
+
+        A question about "this reply" (这份答复是谁发的) is about the document the conversation's
+        last answer cited; that answer is derived again from the history (answers are
+        deterministic), so the history stays the one conversation state. A `doc_id` filter wins.
+        """
+        if history and meta_intent(normalize(question)) and not (filters and filters.doc_id):
+            earlier = self.ask(history[-1], history[:-1], filters)
+            if earlier.citations:
+                doc_id = earlier.citations[0].hit.chunk.doc_id
+                filters = dataclasses.replace(filters or SearchFilter(), doc_id=doc_id)
         inputs = {"question": question, "history": list(history), "filters": filters}
         return self._following_rebuilds(lambda: self.chain.invoke(inputs))
 

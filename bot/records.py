@@ -86,6 +86,21 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The place a question names and the indexed replies that may answer it.
+
+    `jurisdictions` empty: no reply speaks for the place, so the question is refused with that
+    place's hotline. `broader` set: the place has no reply of its own and its province's (or
+    city's) replies answer, which the answer's lead says.
+    """
+
+    place: str  # official full name: 长春市, 青禾市松岭县's 松岭县
+    said: tuple[str, ...]  # the words of the question that name it (长春, 长春市)
+    jurisdictions: tuple[str, ...] = ()
+    broader: str = ""
+
+
+@dataclass(frozen=True)
 class Query:
     """A question made ready for retrieval."""
 
@@ -93,6 +108,7 @@ class Query:
     history: tuple[str, ...] = ()
     search_text: str = ""  # what retrieval sees: follow-up context and official terms added
     focus: tuple[str, ...] = field(default=())  # content words of this turn, weighted up
+    scope: Scope | None = None  # the place the question names, if any
 
 
 @dataclass(frozen=True)

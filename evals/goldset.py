@@ -20,6 +20,17 @@ class GoldItem:
     history: tuple[str, ...] = ()
 
 
+def set_corpus(path: Path) -> tuple[str, ...]:
+    """The corpus folders a set is asked over (relative to the repository), from a first line
+    `{"corpus": ["corpus", "tests/fixtures/replies"]}`; empty: the configured corpus."""
+    first = path.read_text(encoding="utf-8").lstrip().partition("\n")[0] if path.is_file() else ""
+    try:
+        header = json.loads(first) if first else {}
+    except json.JSONDecodeError:
+        return ()
+    return tuple(header.get("corpus", ())) if isinstance(header, dict) and "id" not in header else ()
+
+
 def load_gold(path: Path) -> list[GoldItem]:
     """Read and check a gold set.
 
@@ -34,6 +45,8 @@ def load_gold(path: Path) -> list[GoldItem]:
             continue
         try:
             raw = json.loads(line)
+            if number == 1 and "corpus" in raw and "id" not in raw:
+                continue  # the set's header: which corpus it is asked over
             item = GoldItem(
                 id=str(raw["id"]),
                 question=raw["question"],

@@ -28,7 +28,8 @@ METRICS = (
 WHITESPACE = re.compile(r"\s+")
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # The answer's lead-in ("根据吉林省民政厅的答复（吉民议字〔2023〕27号）：") and its citation marks.
-LEAD_IN = re.compile(r"^根据[^：:]{0,60}的答复(?:（[^）]*）)?[：:]")
+# A place with no reply of its own is answered from its province's, after a sentence saying so.
+LEAD_IN = re.compile(r"^(?:现有答复文件里没有[^。]{0,60}。)?根据[^：:]{0,60}的答复(?:（[^）]*）)?[：:]")
 CITATION_MARK = re.compile(r"\[\d+\]")
 # How bot/llm.py names a fallback that was the model server's fault, not the verifier's.
 LLM_ERRORS = ("timeout:", "http_error:", "connection:", "bad_reply:")

@@ -182,6 +182,15 @@ def jurisdiction_of(issuer: str) -> str:
     return "".join(places)
 
 
+def split_jurisdiction(jurisdiction: str) -> tuple[str, ...]:
+    """A jurisdiction's places, largest first: 青禾市松岭县 → (青禾市, 松岭县)."""
+    places, position = [], 0
+    while match := PLACE.match(jurisdiction, position):
+        places.append(match.group(0))
+        position = match.end()
+    return tuple(places) if position == len(jurisdiction) else (jurisdiction,)
+
+
 def parse_contact(meta_lines: list[str]) -> str:
     """`联系人：刘某某 联系电话：0123-4567802` → `刘某某 0123-4567802`, from wherever the two stand."""
     text = "\n".join(line for line in meta_lines if "联系" in line)
