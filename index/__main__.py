@@ -11,7 +11,7 @@ from index.building import build_from_corpus, index_state
 from index.embeddings import embedder_id, load_embedder
 from index.errors import YinlingError
 from index.locking import build_lock, lock_covers_all_writers
-from index.records import BuildReport
+from index.records import BuildReport, DocMeta
 from index.settings import Settings
 from index.store import IndexStore, connect
 
@@ -56,7 +56,9 @@ def run_build(settings: Settings, store: IndexStore, rebuild: bool) -> int:
                 progress=print_progress,
                 exclusive=lock_covers_all_writers(settings.chroma_host),
             )
-            print_report(report, time.perf_counter() - started)
+            committed = store.active()
+            metas = {doc_id: entry.meta for doc_id, entry in committed[1].docs.items()} if committed else {}
+            print_report(report, time.perf_counter() - started, metas)
         except KeyboardInterrupt:
             print(f"\n已中断：{index_state(store, before)}", file=sys.stderr)
             return 130
@@ -68,12 +70,15 @@ def print_progress(stage: str, done: int, total: int) -> None:
     print(f"\r嵌入 {done}/{total} 个片段", end=end, file=sys.stderr, flush=True)
 
 
-def print_report(report: BuildReport, seconds: float) -> None:
+def print_report(report: BuildReport, seconds: float, metas: dict[str, DocMeta] | None = None) -> None:
+    """What a build did; each added or updated document with its parsed metadata when `metas` has it."""
+    metas = metas or {}
     for name, reason in report.skipped.items():
         print(f"跳过 {name}：{reason}", file=sys.stderr)
     for label, doc_ids in (("新增", report.added), ("更新", report.updated), ("删除", report.removed)):
         for doc_id in doc_ids:
-            print(f"{label} {doc_id}")
+            meta = metas.get(doc_id)
+            print(f"{label} {describe_doc(meta) if meta else doc_id}")
     if report.changed or report.embedded_chunks:
         print(f"完成：嵌入 {report.embedded_chunks} 个片段，共 {report.total_chunks} 个片段，用时 {seconds:.1f} 秒")
     else:
@@ -91,9 +96,14 @@ def print_status(store: IndexStore) -> int:
         f"维度 {manifest.dimension}，分块 {manifest.chunking}"
     )
     for entry in manifest.docs.values():
-        meta = entry.meta
-        print(f"- {meta.doc_id}：{meta.title}｜{meta.number}｜{meta.issuer}｜{meta.date}｜{entry.chunks} 个片段")
+        print(f"- {describe_doc(entry.meta)}｜{entry.chunks} 个片段")
     return 0
+
+
+def describe_doc(meta: DocMeta) -> str:
+    """One line of what a document says about itself, so a wrong parse shows at a glance."""
+    fields = (meta.title, meta.number, meta.issuer, meta.jurisdiction or "地区不明", meta.date or "日期不明")
+    return f"{meta.doc_id}：" + "｜".join(fields)
 
 
 if __name__ == "__main__":
