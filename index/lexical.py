@@ -165,7 +165,15 @@ def _dictionary_tokenizer():
 def _tagger():
     import jieba.posseg
 
-    return jieba.posseg.POSTokenizer(_jieba())
+    class Tagger(jieba.posseg.POSTokenizer):
+        """Reads its word tags from the tagger jieba.posseg builds on import (same dictionary
+        file) instead of parsing the 349k-line dictionary a second time (~1.2 s, ~80 MiB)."""
+
+        def __init__(self, tokenizer) -> None:
+            self.tokenizer = tokenizer
+            self.word_tag_tab = jieba.posseg.dt.word_tag_tab  # nothing here uses jieba's default tagger
+
+    return Tagger(_jieba())
 
 
 def corpus_terms(texts: list[str]) -> list[str]:
