@@ -35,7 +35,7 @@ from index.store import (
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what the same text produces: every document is re-chunked.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

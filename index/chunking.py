@@ -41,11 +41,12 @@ def chunk_section(section: Section, params: ChunkingParams) -> list[str]:
 
 
 def fold_lead_sections(sections: tuple[Section, ...], min_chars: int) -> list[Section]:
-    """Fold a tiny section (a heading alone, like `（十）积极推进婚俗改革。`) into its first child."""
+    """Fold a tiny section (a heading alone, like `（十）积极推进婚俗改革。`) into its first child
+    of the same status (a done part's short lead never becomes part of its 下一步 paragraph)."""
     folded: list[Section] = []
     pending: Section | None = None
     for section in sections:
-        if pending and section.path[: len(pending.path)] == pending.path:
+        if pending and section.path[: len(pending.path)] == pending.path and section.status == pending.status:
             first = pending.paragraphs[-1] + section.paragraphs[0]
             section = Section(section.path, section.status, (*pending.paragraphs[:-1], first, *section.paragraphs[1:]))
         elif pending:
@@ -66,6 +67,7 @@ def describe_meta(meta: DocMeta) -> str:
         ("标题", meta.title),
         ("文号", meta.number),
         ("发文单位", meta.issuer),
+        ("适用地区", meta.jurisdiction),
         ("成文日期", format_date_zh(meta.date)),
         ("主送单位", meta.addressee),
         ("答复事项", meta.subject),

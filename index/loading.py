@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.errors import DocumentError
+from index.parsing import DOC_NUMBER, SHORT_LINE_MAX_CHARS
 from index.records import SourceFile
 
 log = logging.getLogger(__name__)
@@ -100,16 +101,30 @@ def pdf_text(data: bytes) -> str:
 
 
 def join_pdf_lines(page: str, wrap_min_chars: int = 25) -> str:
-    """Re-join paragraph lines a PDF wrapped: a long line not ending in 。：！？； continues."""
+    """Re-join paragraph lines a PDF wrapped: a long line not ending in 。：！？； continues.
+
+    A heading, a 文号 line and an addressee line (ending in ：) always start a line of their own,
+    so a long title is never glued to the 文号 and addressee below it.
+    """
     out: list[str] = []
     for line in page.split("\n"):
         previous = out[-1] if out else ""
         wrapped = len(previous) >= wrap_min_chars and not previous.endswith(tuple("。：:！？；"))
-        if wrapped and line and not re.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]", line):
+        if wrapped and line and not starts_own_line(line):
             out[-1] = previous + line
         else:
             out.append(line)
     return "\n".join(out)
+
+
+def starts_own_line(line: str) -> bool:
+    """A heading (一、 （一）), a 文号 line or a short addressee line ending in ：."""
+    stripped = line.strip()
+    return bool(
+        re.match(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]", stripped)
+        or (DOC_NUMBER.search(stripped) and len(stripped) <= SHORT_LINE_MAX_CHARS)
+        or (stripped.endswith(("：", ":")) and len(stripped) <= SHORT_LINE_MAX_CHARS)
+    )
 
 
 def markdown_text(text: str) -> str:

@@ -129,7 +129,7 @@ def split_header_footer(lines: list[str]) -> tuple[dict[str, str], list[str], di
     while end > start and len(lines[end - 1]) <= SHORT_LINE_MAX_CHARS:
         line = lines[end - 1]
         date = parse_date(line)
-        if date and "date" not in footer and date_is_whole_line(line):
+        if date and "date" not in footer and date_is_whole_line(TRAILING_NOTE.sub("", line)):
             footer["date"] = date
         elif ISSUER_HINT.search(line) and "issuer" not in footer and "。" not in line:
             footer["issuer"] = line
@@ -201,6 +201,10 @@ def parse_contact(meta_lines: list[str]) -> str:
 
 def is_body_start(line: str) -> bool:
     return bool(PART_HEADING.match(line) or SECTION_HEADING.match(line)) or len(line) > TITLE_MAX_CHARS
+
+
+# "2024年6月18日（此件公开发布）": a bracketed note after the date on the same line.
+TRAILING_NOTE = re.compile(r"\s*[（(][^）)]{1,20}[）)]$")
 
 
 def date_is_whole_line(line: str) -> bool:

@@ -112,7 +112,7 @@ def test_citizen_asks_sees_sources_and_follows_up(server, page):
     follow_up = ask(page, "那床位呢？", 1)
     assert "14.45万" in follow_up
     refusal = ask(page, "北京的高龄津贴是多少？", 2)
-    assert "没有讲到" in refusal and "12345" in refusal
+    assert "没有北京市的相关内容" in refusal and "北京市的12345" in refusal
 
 
 def test_feedback_is_saved_with_phone_numbers_hidden(server, page):

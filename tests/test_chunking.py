@@ -79,3 +79,18 @@ def test_long_sentence_is_cut_at_clauses_not_numbers():
     assert "".join(pieces) == sentence
     assert all(len(p) <= 60 for p in pieces)
     assert all(not p[0].isdigit() and p[0] != "." for p in pieces)
+
+
+def test_a_short_lead_is_not_folded_into_a_child_of_another_status():
+    lead = Section(("一、关于助餐",), "done", ("一、关于助餐。已建成助餐点12个。",))
+    plan = Section(("一、关于助餐", "下一步工作"), "plan", ("下一步，我局将新建助餐点20个，覆盖全部社区。" * 3,))
+    doc = ParsedDocument(DocMeta(doc_id="d", title=""), (lead, plan))
+    chunks = chunk_document(doc, ChunkingParams())
+    done = [c for c in chunks if "已建成助餐点12个" in c.text]
+    assert len(done) == 1 and done[0].status == "done" and "新建助餐点" not in done[0].text
+
+
+def test_the_metadata_chunk_names_the_jurisdiction():
+    meta = DocMeta(doc_id="d", title="关于助餐的答复", issuer="青禾市民政局", jurisdiction="青禾市")
+    chunks = chunk_document(ParsedDocument(meta, ()), ChunkingParams())
+    assert chunks[0].kind == META and "适用地区：青禾市" in chunks[0].text

@@ -104,3 +104,13 @@ def test_pdf_wrapped_lines_are_rejoined_but_headings_kept():
         "今年全省新建社区老年食堂一百三十六个，建成嵌入式养老服务设施一百七十九个。",
         "（一）建设养老大院。",
     ]
+
+
+def test_a_long_pdf_title_is_not_glued_to_the_number_and_addressee():
+    page = "青禾市民政局关于市十七届人大三次会议第45号建议的答复\n青民建〔2023〕45号\n张某某代表：\n您提出的建议收悉。"
+    assert join_pdf_lines(page).split("\n") == [
+        "青禾市民政局关于市十七届人大三次会议第45号建议的答复",
+        "青民建〔2023〕45号",
+        "张某某代表：",
+        "您提出的建议收悉。",
+    ]

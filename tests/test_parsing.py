@@ -170,3 +170,10 @@ def test_jurisdiction_is_the_issuer_without_its_department():
     assert jurisdiction_of("青禾市城市管理局") == "青禾市"  # 城市 is no place
     assert jurisdiction_of("青禾市市场监督管理局") == "青禾市"
     assert jurisdiction_of("省民政厅") == ""
+
+
+def test_a_date_line_with_a_note_still_gives_the_date():
+    body = "关于助餐的答复\n一、工作开展情况\n（一）推进助餐。已建成助餐点12个。\n"
+    text = body + "青禾市民政局\n2024年6月18日（此件公开发布）\n"
+    meta = parse_document(text, "d").meta
+    assert (meta.issuer, meta.date) == ("青禾市民政局", "2024-06-18")
