@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from html import escape
 
@@ -66,6 +67,23 @@ def answer_html(answer: Answer) -> str:
     text = CITE_MARK.sub(r"<sup>[\1]</sup>", call_links(escape(answer.text)))
     cards = "".join(source_card(citation) for citation in answer.citations)
     return f'<div class="yl-answer">{text}</div>{cards}'
+
+
+def newest_first(hits: list[Hit]) -> list[Hit]:
+    """The desk's order: by relevance, except that one issuer's paragraphs read newest reply first.
+
+    An issuer's hits keep the places they hold in the ranking and are re-dealt into them by
+    date, so a 2024 reply that updates a 2023 figure is read before it. Ranks are renumbered.
+    """
+    places: dict[str, list[int]] = {}
+    for position, hit in enumerate(hits):
+        places.setdefault(hit.meta.issuer, []).append(position)
+    ordered = list(hits)
+    for positions in places.values():
+        by_date = sorted((hits[p] for p in positions), key=lambda hit: (hit.meta.date or "0000"), reverse=True)
+        for position, hit in zip(positions, by_date, strict=True):
+            ordered[position] = hit
+    return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(ordered, start=1)]
 
 
 def hits_html(hits: list[Hit], query: str, covered: bool = True) -> str:

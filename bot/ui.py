@@ -20,7 +20,7 @@ from bot.answer import say
 from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.feedback import Feedback, FeedbackLog
-from bot.render import answer_html, hits_html, message_html, read_out_script
+from bot.render import answer_html, hits_html, message_html, newest_first, read_out_script
 from index.errors import YinlingError
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
         except YinlingError as error:
             log.warning("desk search failed: %s", error)
             return say("ui_service_error"), ""
-        return read_out_script(answer), hits_html(hits, text, covered=not answer.refused)
+        return read_out_script(answer), hits_html(newest_first(hits), text, covered=not answer.refused)
 
     inputs = [query, k, document, place, status]
     gr.on([search.click, query.submit], run, inputs, [script, results], api_name="desk_search")

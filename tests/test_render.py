@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.records import Answer, Citation, Hit
-from bot.render import answer_html, call_links, hits_html, message_html
+from bot.render import answer_html, call_links, hits_html, message_html, newest_first
 from index.records import Chunk, DocMeta
 
 META = DocMeta(
@@ -45,3 +45,15 @@ def test_a_refusal_links_its_hotline_and_an_answer_keeps_its_marks():
 def test_the_desk_warns_when_its_paragraphs_do_not_cover_the_query():
     assert "yl-warning" in hits_html([HIT], "北京高龄津贴", covered=False)
     assert "yl-warning" not in hits_html([HIT], "养老机构")
+
+
+def test_the_desk_reads_one_issuers_newer_reply_first_and_keeps_other_issuers_in_place():
+    def hit(doc_id: str, issuer: str, date: str, rank: int) -> Hit:
+        meta = DocMeta(doc_id=doc_id, title="答复", issuer=issuer, date=date)
+        return Hit(Chunk(f"{doc_id}-1", doc_id, 1, "老年食堂。", "正文", "done"), meta, 1.0 / rank, rank)
+
+    hits = [hit("q23", "青禾市民政局", "2023-11-23", 1), hit("j", "吉林省民政厅", "2023-11-23", 2)]
+    hits += [hit("q24", "青禾市民政局", "2024-05-30", 3)]
+    ordered = newest_first(hits)
+    assert [h.chunk.doc_id for h in ordered] == ["q24", "j", "q23"]
+    assert [h.rank for h in ordered] == [1, 2, 3]
