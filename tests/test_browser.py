@@ -213,6 +213,18 @@ def test_clearing_the_chat_resets_what_feedback_records(server, page):
     assert saved[-1]["question"] == "护理型床位有多少张？" and "8.31万" in saved[-1]["answer"]
 
 
+def test_a_follow_up_after_clearing_does_not_lean_on_the_cleared_question(server, page):
+    url, _ = server
+    page.goto(url)
+    page.wait_for_selector("#yl-question textarea", timeout=30000)
+    leaning = ask(page, "北京的养老机构有多少家？", 0)
+    assert "北京市" in leaning, "the place refusal this test relies on"
+    page.locator("#yl-chat button[aria-label='清空对话']").click()
+    page.wait_for_function("document.querySelectorAll('.yl-answer').length === 0", timeout=30000)
+    fresh = ask(page, "那床位呢？", 0)
+    assert "北京" not in fresh and "14.45万" in fresh
+
+
 def test_a_rejected_question_stays_in_the_box(server, page):
     url, _ = server
     page.goto(url)
