@@ -172,13 +172,20 @@ class Yinling:
         last answer cited; that answer is derived again from the history (answers are
         deterministic), so the history stays the one conversation state. A `doc_id` filter wins.
         """
+        filters = self.cited_so_far(question, history, filters)
+        inputs = {"question": question, "history": list(history), "filters": filters}
+        return self._following_rebuilds(lambda: self.chain.invoke(inputs))
+
+    def cited_so_far(
+        self, question: str, history: list[str] | tuple[str, ...], filters: SearchFilter | None
+    ) -> SearchFilter | None:
+        """`filters`, narrowed to the document the last answer cited when the question is about "this reply"."""
         if history and meta_intent(normalize(question)) and not (filters and filters.doc_id):
             earlier = self.ask(history[-1], history[:-1], filters)
             if earlier.citations:
                 doc_id = earlier.citations[0].hit.chunk.doc_id
                 filters = dataclasses.replace(filters or SearchFilter(), doc_id=doc_id)
-        inputs = {"question": question, "history": list(history), "filters": filters}
-        return self._following_rebuilds(lambda: self.chain.invoke(inputs))
+        return filters
 
     def ask_streaming(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Iterator[str | Answer]:
         """Answer texts growing as an LLM writes them, each verified so far, then the final Answer.
@@ -189,7 +196,8 @@ class Yinling:
         if not self.llm_composer or self.custom_composer:
             yield self.ask(question, history)
             return
-        inputs = {"question": question, "history": list(history), "filters": None}
+        filters = self.cited_so_far(question, history, None)
+        inputs = {"question": question, "history": list(history), "filters": filters}
         state = self._following_rebuilds(lambda: self.retrieval.invoke(inputs))
         yield from self.llm_composer.stream(state["query"], state["hits"])
 

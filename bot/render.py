@@ -28,6 +28,12 @@ def message_html(text: str) -> str:
     return f'<div class="yl-answer">{call_links(escape(text))}</div>'
 
 
+def writing_html(text: str) -> str:
+    """An LLM answer still being written: its sentences verified so far, no sources yet."""
+    marked = CITE_MARK.sub(r"<sup>[\1]</sup>", call_links(escape(text)))
+    return f'<div class="yl-writing" aria-busy="true">{marked}</div>'
+
+
 def highlight(text: str, spans: list[str]) -> str:
     """Escape `text` and wrap each occurrence of the given spans in <mark>."""
     spans = sorted({s for s in spans if s and s in text}, key=len, reverse=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.answer import say
 from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.feedback import Feedback, FeedbackLog
-from bot.render import answer_html, hits_html, message_html, newest_first, read_out_script
+from bot.render import answer_html, hits_html, message_html, newest_first, read_out_script, writing_html
 from index.errors import YinlingError
 
 log = logging.getLogger(__name__)
@@ -137,12 +138,17 @@ def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
         examples = [gr.Button(text) for text in say("ui_examples").split("|")]
 
     def respond(text: str, done: list[Turn]):
+        """Show an LLM answer as it is written and verified, then the final turn (see answer_turns)."""
         try:
-            turn = answer_turn(bot, text, [t.question for t in done])
+            for step in answer_turns(bot, text, [t.question for t in done]):
+                if isinstance(step, Turn):
+                    done = [*done, step]
+                    yield "", chat_messages(done), done, ""
+                else:
+                    writing = [{"role": "user", "content": text}, {"role": "assistant", "content": writing_html(step)}]
+                    yield text, chat_messages(done) + writing, done, ""
         except QuestionError as error:  # the question stays in the box to be corrected
-            return text, chat_messages(done), done, say("ui_question_error", message=str(error))
-        done = [*done, turn]
-        return "", chat_messages(done), done, ""
+            yield text, chat_messages(done), done, say("ui_question_error", message=str(error))
 
     outputs = [question, chatbot, turns, notice]
     gr.on([send.click, question.submit], respond, [question, turns], outputs, api_name="chat")
@@ -165,21 +171,27 @@ def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
     chatbot.like(on_like, [turns], [notice], api_visibility="private")
 
 
-def answer_turn(bot: Yinling, text: str, earlier: list[str]) -> Turn:
-    """Answer one question as a Turn; a service failure becomes a friendly refusal-like turn.
+def answer_turns(bot: Yinling, text: str, earlier: list[str]) -> Iterator[str | Turn]:
+    """Answer one question: with an LLM composer, its text as far as verified, then the Turn.
+
+    The final Turn replaces the partial text: the LLM's answer with its sources, or the extractive
+    answer when the verifier rejected the rest. A service failure becomes a friendly refusal-like turn.
 
     Raises:
         QuestionError: the question cannot be asked as it is (shown, not added to the chat).
     """
     try:
-        answer = bot.ask(text, earlier)
+        for step in bot.ask_streaming(text, earlier):
+            if isinstance(step, str):
+                yield step
+            else:
+                yield Turn(step.question, step.text, answer_html(step), step.refused)
     except QuestionError:
         raise
     except YinlingError as error:
         log.warning("answering failed: %s", error)
         message = say("ui_service_error")
-        return Turn(text, message, message_html(message), refused=True)
-    return Turn(answer.question, answer.text, answer_html(answer), answer.refused)
+        yield Turn(text, message, message_html(message), refused=True)
 
 
 def desk_tab(bot: Yinling, ui: gr.Blocks) -> None:
