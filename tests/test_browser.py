@@ -411,3 +411,42 @@ def test_staff_pages_pass_axe(server, phone, mode):
     if mode == "contrast":
         phone.wait_for_function("document.documentElement.classList.contains('yl-contrast')")
     assert serious_violations(phone) == []
+
+
+@pytest.fixture(scope="module")
+def llm_server(tmp_path_factory):
+    """The app with its LLM composer pointed at a scripted model server on loopback."""
+    from tests.fake_openai import FakeOpenAI
+
+    model = FakeOpenAI().start()
+    root = tmp_path_factory.mktemp("browser-llm")
+    port = free_port()
+    env = os.environ | {
+        "YINLING_DATA_DIR": str(root / "data"),
+        "YINLING_PORT": str(port),
+        "YINLING_LLM_BASE_URL": model.base_url,
+        "YINLING_LLM_MODEL": "fake-qwen",
+    }
+    subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_for(f"{url}/api/health", process, root / "server.log")
+    yield url, model
+    process.terminate()
+    process.wait(timeout=15)
+    model.stop()
+
+
+def test_a_verified_llm_answer_is_streamed_into_the_chat(llm_server, page):
+    url, model = llm_server
+    faithful = "吉林省现在一共有1558家养老机构[1]。床位超过14.45万张，其中护理型床位占58%[1]。"
+    model.script(faithful)
+    page.goto(url)
+    page.wait_for_selector("#yl-question textarea", timeout=30000)
+    shown = ask(page, "全省有多少家养老机构？", 0)
+    assert model.requests and model.requests[0]["stream"] is True, "the chat asks the model for a stream"
+    assert shown.startswith("吉林省现在一共有1558家养老机构[1]。床位超过14.45万张"), shown
+    assert page.locator(".yl-writing").count() == 0, "the verified answer replaced the text being written"
+    assert "吉民议字〔2023〕27号" in page.locator(".yl-source").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "chat-llm.png"), full_page=True)
