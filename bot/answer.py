@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-import yaml
-
 from bot.coverage import CoverageJudge, Term, Verdict, question_terms
+from bot.datafiles import fill
 from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
 from index.chunking import format_date_zh
@@ -59,14 +57,9 @@ class Quote:
     sentence: Sentence
 
 
-@cache
-def wording(path: Path = WORDING_FILE) -> dict[str, str]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
 def say(key: str, **values: str) -> str:
     """A wording template filled strictly: a missing placeholder raises KeyError."""
-    return wording()[key].format_map(values)
+    return fill(WORDING_FILE, key, **values)
 
 
 class ExtractiveComposer:

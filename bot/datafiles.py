@@ -1,9 +1,11 @@
-"""Readers for the data files in bot/data/: tab-separated pairs and word lists, `#` comments."""
+"""Readers for the data files in bot/data/: tab-separated pairs, word lists, and YAML text templates."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+
+import yaml
 
 DATA = Path(__file__).parent / "data"
 
@@ -25,3 +27,14 @@ def read_words(path: Path) -> frozenset[str]:
     """Whitespace-separated words; lines starting with # are comments."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
+@cache
+def read_templates(path: Path) -> dict[str, str]:
+    """Named text templates from a YAML file (the wording people read, the LLM prompt)."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fill(path: Path, key: str, **values: str) -> str:
+    """A template filled strictly: a missing placeholder raises KeyError instead of showing a hole."""
+    return read_templates(path)[key].format_map(values)

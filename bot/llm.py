@@ -15,18 +15,17 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import httpx
 import openai
-import yaml
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
 from bot.answer import ExtractiveComposer, refuse, say
 from bot.coverage import referrals
+from bot.datafiles import fill
 from bot.records import Answer, Citation, Hit, Query
 from bot.verify import Problem, canonical_marks, verify
 from index.chunking import format_date_zh
@@ -64,14 +63,9 @@ class Llm:
     tally: Tally
 
 
-@cache
-def prompt(path: Path = PROMPT_FILE) -> dict[str, str]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def fill(key: str, **values: str) -> str:
+def prompt(key: str, **values: str) -> str:
     """A prompt template filled strictly: a missing placeholder raises KeyError."""
-    return prompt()[key].format_map(values)
+    return fill(PROMPT_FILE, key, **values)
 
 
 def llm_from_settings(settings: Settings) -> Llm:
@@ -151,7 +145,7 @@ class LlmComposer:
 
     def finish(self, query: Query, hits: list[Hit], draft: Answer, text: str) -> Answer:
         """The whole reply, checked: the LLM's answer, its refusal, or the extractive fallback."""
-        if text.startswith(prompt()["cannot_answer"]):
+        if text.startswith(prompt("cannot_answer")):
             self.tally.answered += 1
             refusal = refuse(query, hits, "llm: the sources do not answer", "")
             return dataclasses.replace(refusal, composer="llm")
@@ -168,26 +162,26 @@ class LlmComposer:
     def fallback(self, draft: Answer, kind: str, reason: str) -> Answer:
         """The extractive answer, with why the LLM's was not shown (`kind: detail`); logged and counted."""
         self.tally.fallbacks[kind] += 1
-        log.warning("LLM answer not shown for %r: %s", draft.question, reason)
+        log.warning("LLM answer not shown: %s", reason)  # never the question: logs hold no personal text
         return dataclasses.replace(draft, rejected=reason)
 
 
 def messages(query: Query, citations: tuple[Citation, ...]) -> list[BaseMessage]:
     """The system and user messages: the question, the conversation and the numbered sources."""
-    history = "；".join(query.history) or fill("no_history")
+    history = "；".join(query.history) or prompt("no_history")
     sources = "\n".join(source_line(citation) for citation in citations)
     return [
-        SystemMessage(fill("system", cannot_answer=prompt()["cannot_answer"])),
-        HumanMessage(fill("user", history=history, question=query.question, sources=sources)),
+        SystemMessage(prompt("system", cannot_answer=prompt("cannot_answer"))),
+        HumanMessage(prompt("user", history=history, question=query.question, sources=sources)),
     ]
 
 
 def source_line(citation: Citation) -> str:
     meta, chunk = citation.hit.meta, citation.hit.chunk
-    return fill(
+    return prompt(
         "source",
         n=str(citation.n),
-        status=fill(f"status_{chunk.status}"),
+        status=prompt(f"status_{chunk.status}"),
         issuer=meta.issuer,
         title=meta.title,
         number=meta.number,

@@ -6,6 +6,7 @@ replies: what a model might write, a slow reply and a 500.
 
 import dataclasses
 import json
+import logging
 
 import pytest
 from fastapi.testclient import TestClient
@@ -72,11 +73,13 @@ def test_the_prompt_holds_the_question_and_the_numbered_sources(llm_bot, model_s
 
 
 @pytest.mark.parametrize("reply, kind", REJECTED)
-def test_an_answer_saying_more_than_the_sources_falls_back(llm_bot, model_server, extractive, reply, kind):
+def test_an_answer_saying_more_than_the_sources_falls_back(llm_bot, model_server, extractive, reply, kind, caplog):
     model_server.script(reply)
-    answer = llm_bot.ask(QUESTION)
+    with caplog.at_level(logging.WARNING):
+        answer = llm_bot.ask(QUESTION)
     assert answer.composer == "extractive" and answer.rejected.startswith(f"{kind}: "), answer.rejected
     assert answer.text == extractive.text and answer.citations == extractive.citations
+    assert kind in caplog.text and QUESTION not in caplog.text, "the reason is logged, the question never"
 
 
 @pytest.mark.parametrize(
