@@ -139,17 +139,18 @@ def measure(chunks: int) -> dict:
     bot = Yinling.open(settings)
     open_s = time.perf_counter() - started
     gold = load_gold(ROOT / "evals" / "gold.jsonl")
-    bot.ask("养老服务")  # the first call loads what nothing else needs before it
     queries = [prepare_query(item.question, item.history).search_text for item in gold]
     retriever = bot.retriever
     fetch_k = retriever.params.fetch_k
-    dense = [timed_ms(lambda q=q: retriever.vectorstore.similarity_search_with_score(q, k=fetch_k)) for q in queries]
+    for query in queries:  # the embedder's first call at each input length sets that length up
+        retriever.vectorstore.embeddings.embed_query(query)
+    dense = [timed_ms(lambda q=q: retriever.dense_search(q, fetch_k, None)) for q in queries]
     lexical = [timed_ms(lambda q=q: retriever.bm25.search(q, fetch_k)) for q in queries]
     fused = [timed_ms(lambda q=q: retriever.search(q)) for q in queries]
     asked = [timed_ms(lambda i=item: bot.ask(i.question, i.history)) for item in gold]
     rss_mib = psutil.Process().memory_info().rss / 2**20
-    throughput = api_throughput(bot, settings)
     add_s, remove_s = add_and_remove_one_reply(bot, settings)
+    throughput = api_throughput(bot, settings)
     return {
         "chunks": bot.retriever.bm25.lexical.size,
         "open_s": round(open_s, 2),
