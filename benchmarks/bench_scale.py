@@ -108,7 +108,11 @@ def bench_settings(where: Path) -> Settings:
 
 
 def cached_index(chunks: int) -> Path:
-    where = CACHE / f"{chunks}-v{FORMAT}"
+    """The cached index of `chunks`, written first if missing or made by another parser version
+    (whose every document a build would re-chunk and re-embed)."""
+    from index.building import PARSER_VERSION
+
+    where = CACHE / f"{chunks}-v{FORMAT}-parser{PARSER_VERSION}"
     if not (where / "ready").exists():
         shutil.rmtree(where, ignore_errors=True)
         started = time.perf_counter()
