@@ -332,13 +332,23 @@ def copy_documents(source: Collection, target: Collection, doc_ids: Iterable[str
 
 
 def read_chunks(collection: Collection) -> list[Chunk]:
-    """Every chunk of a version, also those it reads from older versions, in document and reading order."""
+    """Every chunk of a version, also those it reads from older versions, in document and reading order.
+
+    Raises:
+        NotFoundError: the version (or a segment it reads) was dropped while being read. A
+            collection being deleted can read as empty for a moment instead of raising, so a read
+            that does not find the chunk count its manifest states is reported the same way.
+    """
     chunks = read_collection(collection)
     metadata = collection.metadata or {}
     if MANIFEST_KEY in metadata:
-        for name, docs in Manifest.from_json(metadata[MANIFEST_KEY]).segments().items():
+        manifest = Manifest.from_json(metadata[MANIFEST_KEY])
+        for name, docs in manifest.segments().items():
             segment = collection_beside(collection, name)
             chunks.extend(chunk for chunk in read_collection(segment) if chunk.doc_id in docs)
+        expected = sum(entry.chunks for entry in manifest.docs.values())
+        if len(chunks) != expected:
+            raise NotFoundError(f"index version {collection.name} changed while being read: {len(chunks)}/{expected}")
     return sorted(chunks, key=lambda chunk: (chunk.doc_id, chunk.ordinal))
 
 
