@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,14 +47,23 @@ def server(tmp_path_factory):
         "YINLING_STAFF_USER": STAFF[0],
         "YINLING_STAFF_PASSWORD": STAFF[1],
     }
+    with serving(root, env, port) as url:
+        yield url, corpus
+
+
+@contextmanager
+def serving(root: Path, env: dict[str, str], port: int) -> Iterator[str]:
+    """Index the corpus `env` names, serve `app.py` on `port` until the block ends; yields its URL."""
     subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = (root / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/api/health", process, root / "server.log")
-    yield url, corpus
-    process.terminate()
-    process.wait(timeout=15)
+    try:
+        wait_for(f"{url}/api/health", process, root / "server.log")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
 
 
 def wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 90) -> None:
@@ -427,14 +438,8 @@ def llm_server(tmp_path_factory):
         "YINLING_LLM_BASE_URL": model.base_url,
         "YINLING_LLM_MODEL": "fake-qwen",
     }
-    subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    wait_for(f"{url}/api/health", process, root / "server.log")
-    yield url, model
-    process.terminate()
-    process.wait(timeout=15)
+    with serving(root, env, port) as url:
+        yield url, model
     model.stop()
 
 
