@@ -60,6 +60,15 @@ class FailingEmbeddings(FakeEmbeddings):
         return super().embed_documents(texts)
 
 
+def wait_until(condition, what: str, timeout_s: float = 60) -> None:
+    """Poll `condition` until it holds; fail the test, naming `what`, after `timeout_s` seconds."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout_s} s for {what}")
+        time.sleep(0.05)
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on now."""
     with socket.socket() as sock:

@@ -27,6 +27,11 @@ REJECTED = [
     pytest.param("北京市现在一共有1558家养老机构[1]。", "place", id="place not in the sources"),
     pytest.param("全省有1558家养老机构[1]。详情请拨打96110咨询[1]。", "phone", id="phone not in the sources"),
 ]
+# A model server too slow for YINLING_LLM_TIMEOUT_S, and one that fails.
+SERVER_FAILURES = [
+    pytest.param(Reply(FAITHFUL, delay_s=3), "timeout", id="timeout"),
+    pytest.param(Reply("model crashed", status=500), "http_error", id="HTTP 500"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -82,13 +87,7 @@ def test_an_answer_saying_more_than_the_sources_falls_back(llm_bot, model_server
     assert kind in caplog.text and QUESTION not in caplog.text, "the reason is logged, the question never"
 
 
-@pytest.mark.parametrize(
-    "reply, kind",
-    [
-        pytest.param(Reply(FAITHFUL, delay_s=3), "timeout", id="timeout"),
-        pytest.param(Reply("model crashed", status=500), "http_error", id="HTTP 500"),
-    ],
-)
+@pytest.mark.parametrize("reply, kind", SERVER_FAILURES)
 def test_a_slow_or_failing_model_server_falls_back(llm_bot, model_server, extractive, reply, kind):
     model_server.script(reply)
     answer = llm_bot.ask(QUESTION)
@@ -127,13 +126,7 @@ def test_streaming_stops_at_the_first_sentence_that_fails(llm_bot, model_server,
     assert final.composer == "extractive" and final.text == extractive.text and final.rejected.startswith("place")
 
 
-@pytest.mark.parametrize(
-    "reply, kind",
-    [
-        pytest.param(Reply(FAITHFUL, delay_s=3), "timeout", id="timeout"),
-        pytest.param(Reply("overloaded", status=500), "http_error", id="HTTP 500"),
-    ],
-)
+@pytest.mark.parametrize("reply, kind", SERVER_FAILURES)
 def test_streaming_falls_back_on_a_slow_or_failing_server(llm_bot, model_server, extractive, reply, kind):
     model_server.script(reply)
     (final,) = llm_bot.ask_streaming(QUESTION)

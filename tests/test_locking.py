@@ -23,7 +23,7 @@ from index.errors import IndexBusyError
 from index.locking import build_lock, lock_path, read_holder
 from index.settings import ROOT
 from index.store import IndexStore, connect, read_chunks
-from tests.conftest import FakeEmbeddings
+from tests.conftest import FakeEmbeddings, wait_until
 
 SEED_ID = "jilin-2023-jimin-yizi-27-low-fertility-ageing"
 EXTRA = "关于社区食堂的答复\n吉民函〔2024〕5号\n一、工作开展情况\n（一）建设食堂。今年建成社区老年食堂136个。\n"
@@ -52,14 +52,6 @@ def start_build(settings, args: list[str], wait_s: int, stderr: Path, gate: Path
         stdout=subprocess.DEVNULL,
         stderr=stderr.open("w"),
     )
-
-
-def wait_for(condition, what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout_s} s for {what}")
-        time.sleep(0.05)
 
 
 def holds_lock(settings, process: subprocess.Popen) -> bool:
@@ -123,7 +115,7 @@ def test_a_cli_build_fails_clearly_while_another_build_runs(settings, tmp_path):
     gate.touch()
     running = start_build(settings, ["--rebuild"], 60, tmp_path / "running.err", gate)
     try:
-        wait_for(lambda: holds_lock(settings, running), "the first build to take the lock")
+        wait_until(lambda: holds_lock(settings, running), "the first build to take the lock")
         second = subprocess.run(
             [sys.executable, "-m", "tests.gated_build", "build"],
             cwd=ROOT, env=writer_env(settings, 1), capture_output=True, text=True, timeout=120,
@@ -143,7 +135,7 @@ def test_a_killed_build_neither_blocks_the_next_nor_leaves_its_version(settings,
     gate = tmp_path / "gate"
     gate.touch()
     killed = start_build(settings, ["--rebuild"], 60, tmp_path / "killed.err", gate)
-    wait_for(lambda: holds_lock(settings, killed) and len(store.versions()) == 2, "the build's half-written version")
+    wait_until(lambda: holds_lock(settings, killed) and len(store.versions()) == 2, "the build's half-written version")
     killed.kill()
     killed.wait()
     assert readable_chunks(store) > 0
@@ -215,7 +207,7 @@ def overlap(settings, desk: DocumentDesk, wait_s: int, tmp_path: Path, upload_wa
     poller = threading.Thread(target=poll_until, args=(done, desk.bot.store, run))
     poller.start()
     try:
-        wait_for(lambda: holds_lock(settings, rebuild), "the rebuild to take the lock")
+        wait_until(lambda: holds_lock(settings, rebuild), "the rebuild to take the lock")
         run.incremental = start_build(settings, [], wait_s, tmp_path / "incremental.err")
         upload = threading.Thread(target=lambda: run.uploaded.append(attempt(desk.upload, "助餐.txt", UPLOAD.encode())))
         upload.start()
@@ -224,16 +216,16 @@ def overlap(settings, desk: DocumentDesk, wait_s: int, tmp_path: Path, upload_wa
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
         assert status.returncode == 0 and status.stdout.startswith("索引版本 1，"), status.stdout + status.stderr
-        wait_for(upload_waits, "the upload to wait for the lock")
-        wait_for(lambda: "waiting up to" in (tmp_path / "incremental.err").read_text(), "the build to wait")
+        wait_until(upload_waits, "the upload to wait for the lock")
+        wait_until(lambda: "waiting up to" in (tmp_path / "incremental.err").read_text(), "the build to wait")
         if wait_s == 1:
-            wait_for(lambda: run.incremental.poll() is not None and not upload.is_alive(), "the losers to give up")
+            wait_until(lambda: run.incremental.poll() is not None and not upload.is_alive(), "the losers to give up")
         gate.unlink()
 
         def finished() -> bool:
             return rebuild.poll() is not None and run.incremental.poll() is not None and not upload.is_alive()
 
-        wait_for(finished, "every writer to finish", 120)
+        wait_until(finished, "every writer to finish", 120)
     finally:
         done.set()
         poller.join()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from index.settings import ROOT
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,14 +44,6 @@ def doc_ids(client: httpx.Client) -> set[str]:
     found = client.get("/api/search", params={"q": QUERY, "k": 20})
     found.raise_for_status()
     return {hit["doc_id"] for hit in found.json()["results"]}
-
-
-def wait_until(condition, what: str, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout_s} s for {what}")
-        time.sleep(0.1)
 
 
 def serving(client: httpx.Client) -> bool:
