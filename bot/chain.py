@@ -60,13 +60,6 @@ def extractive_composer(composer: ExtractiveComposer) -> Runnable:
     return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="extractive_composer")
 
 
-def build_chain(
-    retriever: HybridRetriever, composer: Runnable, params: BotParams, places: Gazetteer | None = None
-) -> Runnable:
-    """`{"question", "history", "filters"}` → Answer, as one LangChain Runnable."""
-    return build_retrieval(retriever, params, places) | composer
-
-
 def llm_runnable(composer: LlmComposer) -> Runnable:
     """The LLM composer as a Runnable in the chain's composer seam."""
     return RunnableLambda(lambda state: composer.compose(state["query"], state["hits"]), name="llm_composer")
@@ -159,8 +152,9 @@ class Yinling:
         composer = ExtractiveComposer(judge, self.params.compose, dated_leads=len(jurisdictions) > 1)
         self.llm_composer = LlmComposer(composer, self.llm) if self.llm else None
         default = llm_runnable(self.llm_composer) if self.llm_composer else extractive_composer(composer)
-        self.retrieval = build_retrieval(retriever, self.params, places)  # for streaming, which composes itself
-        chain = build_chain(retriever, self.custom_composer or default, self.params, places)
+        # The chain is retrieval | composer; streaming runs the same retrieval and composes itself.
+        self.retrieval = build_retrieval(retriever, self.params, places)
+        chain = self.retrieval | (self.custom_composer or default)
         self.retriever, self.manifest, self.chain = retriever, manifest, chain
 
     def ask(
