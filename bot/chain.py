@@ -22,12 +22,12 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import ComposeParams, ExtractiveComposer, meta_intent
 from bot.coverage import CoverageJudge, CoverageParams
-from bot.evidence import SentenceIdf
 from bot.llm import Llm, LlmComposer, llm_from_settings
 from bot.places import Gazetteer, divisions, question_scope
 from bot.question import default_terms, normalize, prepare_query
 from bot.records import Answer, Hit, SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever, Segment, document_to_hit
+from bot.weights import SentenceIdf
 from index.embeddings import embedder_id, load_embedder
 from index.errors import StoreUnavailableError
 from index.lexical import Bm25Index, learn_terms, tag

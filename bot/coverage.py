@@ -21,7 +21,6 @@ from bot.datafiles import DATA, read_pairs, read_words
 from bot.evidence import (
     RELATIVE_YEARS,
     Sentence,
-    SentenceIdf,
     asked_type,
     doc_year,
     has_type,
@@ -30,6 +29,7 @@ from bot.evidence import (
 from bot.places import divisions
 from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
+from bot.weights import SentenceIdf
 from index.lexical import STOPWORDS, TOKEN, tag
 
 REFERRALS_FILE = DATA / "referrals.tsv"

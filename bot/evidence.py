@@ -6,11 +6,8 @@ the sentence that makes a question answerable is the sentence the answer leads w
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-
-import numpy as np
 
 from bot.records import Hit
 from index.records import META
@@ -71,44 +68,6 @@ def resolve_years(words: list[str], year: int | None) -> list[str]:
     if year is None:
         return []
     return [f"{year + RELATIVE_YEARS[word]}年" for word in words if word in RELATIVE_YEARS]
-
-
-class SentenceIdf:
-    """Inverse document frequency of words over every sentence of the corpus.
-
-    A word's sentences are counted once per word by splitting one string of all sentences at it
-    (in C) and placing the matches among the sentence ends (numpy): no Python loop over the corpus.
-    """
-
-    SEPARATOR = "\x00"  # no word holds it, so no match spans two sentences
-    CACHE_SIZE = 100_000  # words remembered; a long-running server's new words start over past it
-
-    def __init__(self, texts: list[str]):
-        sentences = [sentence for text in texts for sentence in split_sentences(text)]
-        self.size = len(sentences)
-        self.ceiling = math.log(1 + self.size)  # the weight of a word no sentence holds
-        self._joined = self.SEPARATOR.join(sentences)
-        self._ends = np.cumsum([len(sentence) + 1 for sentence in sentences])
-        self._cache: dict[str, float] = {}
-
-    def __call__(self, token: str) -> float:
-        if token not in self._cache:
-            if len(self._cache) >= self.CACHE_SIZE:
-                self._cache.clear()
-            containing = self.containing(token)
-            self._cache[token] = math.log(1 + self.size / (1 + containing)) if containing else 0.0
-        return self._cache[token]
-
-    def containing(self, token: str) -> int:
-        """How many sentences hold `token`."""
-        if not token:
-            return self.size
-        parts = self._joined.split(token)
-        if len(parts) == 1:
-            return 0
-        matches = np.cumsum([len(part) for part in parts[:-1]]) + np.arange(len(parts) - 1) * len(token)
-        holding = np.searchsorted(self._ends, matches, side="right")  # ascending: count the distinct ones
-        return int(np.count_nonzero(np.diff(holding))) + 1
 
 
 @dataclass(frozen=True)

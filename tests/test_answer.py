@@ -2,9 +2,9 @@ import pytest
 
 from bot.answer import ComposeParams, ExtractiveComposer, meta_intent, say, ungrounded_numbers
 from bot.coverage import CoverageJudge, CoverageParams
-from bot.evidence import SentenceIdf
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Citation, Hit
+from bot.weights import SentenceIdf
 from index.chunking import chunk_document
 from index.parsing import parse_document
 from index.records import ChunkingParams

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from bot.evidence import SentenceIdf
+from bot.weights import SentenceIdf
 from index.lexical import Bm25Index, LexicalIndex, bm25_tokens, top_rows
 from index.records import Chunk
 from index.sentences import split_sentences
