@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
 from chromadb.errors import NotFoundError
@@ -22,7 +23,6 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.answer import ComposeParams, ExtractiveComposer, meta_intent
 from bot.coverage import CoverageJudge, CoverageParams
-from bot.llm import Llm, LlmComposer, llm_from_settings
 from bot.places import Gazetteer, divisions, question_scope
 from bot.question import default_terms, normalize, prepare_query
 from bot.records import Answer, Hit, SearchFilter
@@ -33,6 +33,9 @@ from index.errors import StoreUnavailableError
 from index.lexical import Bm25Index, learn_terms, tag
 from index.settings import Settings
 from index.store import IndexStore, Manifest, connect, lexical_index
+
+if TYPE_CHECKING:  # the LLM client (openai, ~1 s to import) is loaded only when one is configured
+    from bot.llm import Llm, LlmComposer
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +140,11 @@ class Yinling:
         params = params or BotParams(max_question_chars=settings.max_question_chars)
         embedder = embedder or load_embedder(settings.embed_model)
         tag("养老")  # load the tokenizer now, not on the first question
-        llm = llm_from_settings(settings) if settings.llm_enabled else None
+        llm = None
+        if settings.llm_enabled:
+            from bot.llm import llm_from_settings
+
+            llm = llm_from_settings(settings)
         return cls(IndexStore(connect(settings), settings.collection), embedder, params, llm=llm)
 
     def refresh(self) -> None:
@@ -150,7 +157,11 @@ class Yinling:
         jurisdictions = tuple({entry.meta.jurisdiction for entry in manifest.docs.values() if entry.meta.jurisdiction})
         places = divisions().with_jurisdictions(jurisdictions)
         composer = ExtractiveComposer(judge, self.params.compose, dated_leads=len(jurisdictions) > 1)
-        self.llm_composer = LlmComposer(composer, self.llm) if self.llm else None
+        self.llm_composer = None
+        if self.llm:
+            from bot.llm import LlmComposer
+
+            self.llm_composer = LlmComposer(composer, self.llm)
         default = llm_runnable(self.llm_composer) if self.llm_composer else extractive_composer(composer)
         # The chain is retrieval | composer; streaming runs the same retrieval and composes itself.
         self.retrieval = build_retrieval(retriever, self.params, places)
