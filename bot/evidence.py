@@ -18,16 +18,22 @@ from index.sentences import split_sentences
 ASKED_TYPES = (
     ("percent", re.compile(r"比例|占比|百分之|百分比|[^\s，。？]{0,4}率(是|有|到|达到)?多少")),
     ("money", re.compile(r"多少钱|几块钱|多少元|花了?多少|资金.{0,4}多少|多少.{0,4}资金|工资|薪|津贴|补贴.{0,4}多少")),
+    ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
+    ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
     ("count", re.compile(r"多少|几[个家张户人名所场门项届类万千百十]?|多大|how many|how much", re.IGNORECASE)),
-    ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|when", re.IGNORECASE)),
     ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
     ("how", re.compile(r"怎么(申请|办理?|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)")),
+)
+# How a question is asked, not what about: never a word the answer must hold.
+QUESTION_FRAMES = re.compile(
+    r"能不能|会不会|是不是|有没有|可不可以|行不行|管不管|一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
 )
 # What a sentence must hold to answer each type.
 TYPE_EVIDENCE = {
     "percent": re.compile(r"\d(\.\d+)?%|百分之"),
     "money": re.compile(r"\d(\.\d+)?\s*[万亿]?元"),
     "count": re.compile(r"\d+(?:\.\d+)?(?![\d.]|年|月|日)"),  # not a bare year or date
+    "time": re.compile(r"\d{1,2}[点时]|\d{1,2}[:：]\d{2}"),
     "date": re.compile(r"\d{4}年|\d{1,2}月|今年|明年|年底|年内"),
     "list": re.compile(r"、|包括|主要"),
     "how": re.compile(r"申请|办理|报名|咨询|热线|登记"),
@@ -41,8 +47,8 @@ NUMBER_INSIDE = re.compile(r"\d[,，]\d")
 
 
 def asked_type(question: str) -> str:
-    """What the question asks for: percent, money, count (with its measure word: "count:户"),
-    date, list, how, or "" (yes/no)."""
+    """What the question asks for: percent, money, a clock time, a date, count (with its measure
+    word: "count:户"), list, how, or "" (yes/no)."""
     kind = next((name for name, pattern in ASKED_TYPES if pattern.search(question)), "")
     measure = MEASURE.search(question)
     return f"count:{measure.group(1)}" if kind == "count" and measure else kind
@@ -78,6 +84,7 @@ class Sentence:
     hit: Hit
     score: float  # weighted share of the question's words it holds, 0–1
     typed: bool  # holds the kind of fact asked for
+    leans: float = 0.0  # share of the earlier questions' words it holds, for a follow-up
 
     @property
     def position(self) -> tuple[int, int]:

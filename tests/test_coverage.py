@@ -1,0 +1,95 @@
+"""The coverage judge on the seed reply: what a question asks, and which sentence says it."""
+
+import pytest
+
+from bot.answer import ExtractiveComposer, say
+from bot.coverage import CoverageJudge, CoverageParams, question_terms
+from bot.question import default_terms, prepare_query
+from bot.records import Hit
+from bot.weights import SentenceIdf
+from index.chunking import chunk_document
+from index.parsing import parse_document
+from index.records import ChunkingParams
+
+
+@pytest.fixture
+def seed(seed_text):
+    parsed = parse_document(seed_text, "jl")
+    return parsed.meta, chunk_document(parsed, ChunkingParams())
+
+
+@pytest.fixture
+def judge(seed):
+    _, chunks = seed
+    idf = SentenceIdf([c.text for c in chunks])
+    return CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+
+
+def hits_for(seed, *needles):
+    """Hits in the given order: the chunk holding each needle."""
+    meta, chunks = seed
+    found = [next(c for c in chunks if needle in c.text) for needle in needles]
+    return [Hit(chunk, meta, 1 / rank, rank, dense=0.9) for rank, chunk in enumerate(found, start=1)]
+
+
+def answer(judge, seed, question, *needles, history=()):
+    return ExtractiveComposer(judge).compose(prepare_query(question, history), hits_for(seed, *needles))
+
+
+def words(question):
+    return [term.alternatives[0] for term in question_terms(question, default_terms())]
+
+
+def test_a_follow_up_must_hold_its_own_word_not_only_the_earlier_ones(judge, seed):
+    reply = answer(
+        judge,
+        seed,
+        "那农村呢？",
+        "136个社区老年食堂",
+        "拟争取将建设100个社区老年食堂",
+        "64个农村养老大院",
+        history=["城市社区建了多少老年食堂？"],
+    )
+    assert not reply.refused and "64个农村养老大院" in reply.text, reply.text
+    assert "136个" not in reply.text
+
+
+def test_how_a_question_is_asked_is_not_what_it_asks_about():
+    assert "包括" not in words("吉养天年品牌系列活动包括什么？")
+    assert not {"能不能", "不能"} & set(words("小区附近能不能建个养老服务站？"))
+
+
+def test_an_official_word_already_in_a_colloquial_group_is_not_counted_twice():
+    terms = question_terms("巡访走访了多少户老年人家庭？", default_terms())
+    holding = [term for term in terms if "巡访" in term.alternatives]
+    assert len(holding) == 1, [term.alternatives for term in terms]
+
+
+def test_a_referral_topic_is_answered_when_a_sentence_says_most_of_the_question(judge, seed):
+    said = answer(judge, seed, "养老机构用水用电是按居民价格收费吗？", "用电、用水", "1558家")
+    unsaid = answer(judge, seed, "养老院一个月收费多少钱？", "用电、用水", "1558家")
+    assert not said.refused and "居民生活类价格" in said.text
+    assert unsaid.refused and "该机构" in unsaid.text
+
+
+def test_a_year_the_sentences_do_not_speak_of_is_not_answered_by_another_years_figure(judge, seed):
+    needles = ("136个社区老年食堂", "拟争取将建设100个社区老年食堂")
+    later = answer(judge, seed, "2025年全省要建多少个社区老年食堂？", *needles)
+    planned = answer(judge, seed, "2024年全省要建多少个社区老年食堂？", *needles)
+    assert later.refused, later.text
+    assert not planned.refused and "100个社区老年食堂" in planned.text
+
+
+def test_an_age_the_sentences_do_not_speak_of_weighs_against(judge, seed):
+    reply = answer(judge, seed, "80岁以上老人每月有多少高龄补贴？", "2.1亿元", "8类老年人开展入户巡访", "补人头")
+    assert reply.refused, reply.text
+
+
+def test_a_clock_time_is_not_answered_by_a_year(judge, seed):
+    reply = answer(judge, seed, "社区老年食堂几点开饭？", "136个社区老年食堂", "拟争取将建设100个社区老年食堂")
+    assert reply.refused, reply.text
+
+
+def test_a_plan_that_says_the_asked_thing_beats_done_work_that_barely_touches_it(judge, seed):
+    reply = answer(judge, seed, "老年痴呆的老人养老院能照顾吗？", "失智老年人照护专区", "主要用于支持完善社区服务功能")
+    assert "失智老年人照护专区" in reply.text and say("plan_label") in reply.text, reply.text

@@ -1,0 +1,25 @@
+import pytest
+
+from bot.evidence import asked_type, has_type
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("护理型床位占比多少？", "percent"),
+        ("巡访关爱花了多少钱？", "money"),
+        ("全省有多少家养老机构？", "count:家"),
+        ("社区老年食堂几点开饭？", "time"),
+        ("条例几月出台？", "date"),
+        ("条例什么时候出台？", "date"),
+        ("8类老年人是指哪些人？", "list"),
+        ("养老机构免征增值税吗？", ""),
+    ],
+)
+def test_what_a_question_asks_for(question, kind):
+    assert asked_type(question) == kind
+
+
+def test_a_year_does_not_answer_a_clock_time_and_a_clock_time_does():
+    assert not has_type("今年，全省还将建设200个社区老年食堂。", "time")
+    assert has_type("食堂每天11点开餐。", "time") and has_type("开放时间为8:30至17:00。", "time")
