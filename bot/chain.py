@@ -151,7 +151,7 @@ class Yinling:
         """Re-read the active index version, e.g. after a document was added or removed."""
         retriever, manifest = open_retriever(self.store, self.embedder, self.params.fusion)
         chunks = retriever.bm25.lexical
-        idf = SentenceIdf(chunks.texts)
+        idf = SentenceIdf(chunks.texts, chunks.sentences, retriever.bm25.rows_with)
         corpus_text = "\n".join(f"{s}\n{t}" if s else t for s, t in zip(chunks.sections, chunks.texts, strict=True))
         judge = CoverageJudge(corpus_text, default_terms(), idf, self.params.coverage)
         jurisdictions = tuple({entry.meta.jurisdiction for entry in manifest.docs.values() if entry.meta.jurisdiction})
@@ -281,18 +281,18 @@ def jurisdictions_of(place: str, manifest: Manifest) -> tuple[str, ...]:
 def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams) -> tuple[HybridRetriever, Manifest]:
     """The hybrid retriever over the active index version: Chroma for dense, BM25 as stored with it."""
     collection, manifest = store.open_active(embedder_id(embedder))
-    own, *older = [
-        Segment(vectorstore_of(store, segment.name, embedder), tuple(excluded))
-        for segment, excluded in store.segments(collection, manifest)
-    ]
+    older = tuple(
+        Segment(vectorstore_of(store, name, embedder), frozenset(docs), store.client.get_collection(name).count())
+        for name, docs in sorted(manifest.segments().items())
+    )
     lexical = lexical_index(store, collection)
     learn_terms(lexical.terms)
     metas = {doc_id: entry.meta for doc_id, entry in manifest.docs.items()}
     log.info("index v%s: %d documents, %d chunks", manifest.version, len(metas), lexical.size)
     bm25 = Bm25Index(lexical)
     retriever = HybridRetriever(
-        vectorstore=own.vectorstore,
-        older=tuple(older),
+        vectorstore=vectorstore_of(store, collection.name, embedder),
+        older=older,
         bm25=bm25,
         metas=metas,
         params=fusion,

@@ -3,29 +3,54 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 import numpy as np
 
 from index.sentences import split_sentences
 
+CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
+LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+# A word holding any of these may span two sentences, so one occurrence is not one sentence.
+SENTENCE_CHARS = re.compile(r"[\s。！？!?.]")
+
+# Rows (chunks) whose tokens include a token, in ascending order; None when no row has it.
+Postings = Callable[[str], np.ndarray | None]
+
 
 class SentenceIdf:
     """Inverse document frequency of words over every sentence of the corpus.
 
-    A word's sentences are counted once per word by splitting one string of all sentences at it
-    (in C) and placing the matches among the sentence ends (numpy): no Python loop over the corpus.
+    Per-word work does not grow with the corpus. A word's sentences are looked for only in the
+    chunks holding every character pair of it (the lexical index's postings, so a word none of
+    whose pairs the corpus has costs nothing): exactly, while those are at most SAMPLE chunks;
+    past that, in an even sample of them, scaled up — a word that common weighs little, and a
+    few percent on its count moves its weight by less than that. A word with no character pair
+    and no Latin token of its own (第17条, 元) is looked for in every chunk, so in a corpus of more
+    than SAMPLE chunks it is estimated from a sample, and a rare one may read as absent.
     """
 
-    SEPARATOR = "\x00"  # no word holds it, so no match spans two sentences
+    SAMPLE = 1_000  # chunks counted exactly per word
     CACHE_SIZE = 100_000  # words remembered; a long-running server's new words start over past it
+    SPLITS = 20_000  # chunks whose sentences are remembered (a common word's sample is met again)
 
-    def __init__(self, texts: list[str]):
-        sentences = [sentence for text in texts for sentence in split_sentences(text)]
-        self.size = len(sentences)
+    def __init__(self, texts: Sequence[str], sentences: Sequence[int] | None = None, postings: Postings | None = None):
+        """
+        Args:
+            texts: the chunks' texts.
+            sentences: how many sentences each text has (`split_sentences`); counted here if not given.
+            postings: the rows holding a token; without it every row is a candidate.
+        """
+        self.texts = texts
+        counts = [len(split_sentences(text)) for text in texts] if sentences is None else sentences
+        self.size = int(sum(counts))
         self.ceiling = math.log(1 + self.size)  # the weight of a word no sentence holds
-        self._joined = self.SEPARATOR.join(sentences)
-        self._ends = np.cumsum([len(sentence) + 1 for sentence in sentences])
+        self._rows = np.arange(len(texts), dtype=np.int64)
+        self._postings = postings
         self._cache: dict[str, float] = {}
+        self._split = lru_cache(maxsize=self.SPLITS)(lambda row: split_sentences(self.texts[row]))
 
     def __call__(self, token: str) -> float:
         if token not in self._cache:
@@ -36,12 +61,41 @@ class SentenceIdf:
         return self._cache[token]
 
     def containing(self, token: str) -> int:
-        """How many sentences hold `token`."""
+        """How many sentences hold `token` (estimated past SAMPLE candidate chunks)."""
         if not token:
             return self.size
-        parts = self._joined.split(token)
-        if len(parts) == 1:
-            return 0
-        matches = np.cumsum([len(part) for part in parts[:-1]]) + np.arange(len(parts) - 1) * len(token)
-        holding = np.searchsorted(self._ends, matches, side="right")  # ascending: count the distinct ones
-        return int(np.count_nonzero(np.diff(holding))) + 1
+        rows = self.candidates(token)
+        if len(rows) <= self.SAMPLE:
+            return self.count(token, rows)
+        picked = rows[np.linspace(0, len(rows) - 1, self.SAMPLE).astype(np.int64)]
+        return round(self.count(token, picked) * len(rows) / self.SAMPLE)
+
+    def candidates(self, token: str) -> np.ndarray:
+        """The rows that may hold `token`: those with all its Chinese character pairs, or with it as
+        a whole Latin word; every row when neither applies."""
+        if self._postings is None:
+            return self._rows
+        pairs = {token[i : i + 2] for i in range(len(token) - 1) if CJK_PAIR.fullmatch(token[i : i + 2])}
+        if not pairs:
+            found = self._postings(token.lower()) if LATIN_WORD.fullmatch(token) else None
+            return self._rows if found is None else found
+        lists = [self._postings(pair) for pair in pairs]
+        if any(rows is None for rows in lists):
+            return self._rows[:0]
+        lists.sort(key=len)
+        rows = lists[0]
+        for more in lists[1:]:
+            rows = np.intersect1d(rows, more, assume_unique=True)
+        return rows
+
+    def count(self, token: str, rows: np.ndarray) -> int:
+        """Sentences of `rows` holding `token`; a text holding it once holds it in one sentence."""
+        spans = bool(SENTENCE_CHARS.search(token))
+        total = 0
+        for row in rows.tolist():
+            text = self.texts[row]
+            found = text.count(token)
+            if found > 1 or (found and spans):
+                found = sum(token in sentence for sentence in self._split(row))
+            total += found
+        return total

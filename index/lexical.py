@@ -24,6 +24,7 @@ import numpy as np
 from scipy import sparse
 
 from index.records import Chunk
+from index.sentences import split_sentences
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 # Function words and question words that say nothing about what is asked.
@@ -204,8 +205,6 @@ def corpus_terms(texts: list[str]) -> list[str]:
     """Phrases the corpus itself uses as terms: 2–4 consecutive words (3–8 characters) that stand
     together in at least TERM_MIN_COUNT sentences, not edged by a function character, and not
     only ever part of one longer such phrase ("社区老年食堂", "适老化改造")."""
-    from index.sentences import split_sentences
-
     counts: dict[str, int] = {}
     for text in texts:
         for sentence in split_sentences(text):
@@ -283,6 +282,7 @@ class LexicalIndex:
     statuses: list[str]
     kinds: list[str]
     texts: list[str]
+    sentences: list[int]  # how many sentences each text has, for word weights (bot/weights.py)
     vocab: list[str]
     counts: sparse.csr_matrix
     terms: list[str]
@@ -315,6 +315,7 @@ class LexicalIndex:
             statuses=[chunk.status for chunk in chunks],
             kinds=[chunk.kind for chunk in chunks],
             texts=[chunk.text for chunk in chunks],
+            sentences=[len(split_sentences(chunk.text)) for chunk in chunks],
             vocab=list(vocab),
             counts=counts,
             terms=sorted(terms),
@@ -380,6 +381,8 @@ class LexicalIndex:
     def from_bytes(cls, raw: bytes) -> LexicalIndex:
         with np.load(io.BytesIO(raw)) as arrays:
             strings = json.loads(arrays["strings"].tobytes())
+            if "sentences" not in strings:  # stored before sentence counts were
+                strings["sentences"] = [len(split_sentences(text)) for text in strings["texts"]]
             shape = (len(strings["chunk_ids"]), len(strings["vocab"]))
             counts = sparse.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
         return cls(**strings, counts=counts)
@@ -403,7 +406,7 @@ class LexicalIndex:
         return self._rows(np.array(order, dtype=np.int64))
 
 
-ROW_FIELDS = ("chunk_ids", "doc_ids", "ordinals", "sections", "statuses", "kinds", "texts")
+ROW_FIELDS = ("chunk_ids", "doc_ids", "ordinals", "sections", "statuses", "kinds", "texts", "sentences")
 
 
 class Bm25Index:
@@ -439,6 +442,13 @@ class Bm25Index:
             idf[idf < 0] = self.epsilon * idf.mean()
         return idf
 
+    def rows_with(self, token: str) -> np.ndarray | None:
+        """The rows whose tokens include `token`, ascending; None when no row's do."""
+        column = self._columns.get(token)
+        if column is None:
+            return None
+        return self._weights.indices[self._weights.indptr[column] : self._weights.indptr[column + 1]]
+
     def scores(self, query: str) -> np.ndarray:
         """Each chunk's BM25 score for `query` (a repeated query token counts again)."""
         tokens = Counter(token for token in bm25_tokens(query) if token in self._columns)
@@ -453,11 +463,14 @@ class Bm25Index:
 
         Ties keep reading order, as a stable sort would.
         """
+        return [(self.lexical.chunk(row), score) for row, score in self.top(query, k, admit)]
+
+    def top(self, query: str, k: int, admit: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """`search` as (row, score) pairs."""
         scores = self.scores(query)
         if admit is not None:
             scores = np.where(admit, scores, 0.0)
-        rows = top_rows(scores, k)
-        return [(self.lexical.chunk(int(row)), float(scores[row])) for row in rows]
+        return [(int(row), float(scores[row])) for row in top_rows(scores, k)]
 
 
 def top_rows(scores: np.ndarray, k: int) -> np.ndarray:

@@ -205,20 +205,6 @@ class IndexStore:
                 other.modify(metadata={**metadata, RETAINED_KEY: True})
                 self.drop_lexical(other.name)
 
-    def segments(self, collection: Collection, manifest: Manifest) -> list[tuple[Collection, list[str]]]:
-        """Where a version's chunks are: its own collection, and each older one it reads with the
-        documents there that this version does not read from it (replaced or removed since).
-
-        Raises:
-            NotFoundError: a segment was dropped, i.e. a newer build has replaced this version.
-        """
-        found = [(collection, [])]
-        for name, docs in sorted(manifest.segments().items()):
-            segment = self.client.get_collection(name)
-            held = Manifest.from_json((segment.metadata or {})[MANIFEST_KEY]).docs
-            found.append((segment, sorted({doc_id for doc_id, entry in held.items() if not entry.segment} - docs)))
-        return found
-
     def drop_uncommitted(self, *, exclusive: bool = False) -> None:
         """Remove the versions that interrupted builds left behind.
 

@@ -87,3 +87,33 @@ def test_sentence_idf_counts_the_sentences_holding_a_word():
     for word in ("养老", "社区老年食堂", "元", "不存在的词", "。养"):
         assert idf.containing(word) == sum(word in s for s in sentences), word
     assert idf("不存在的词") == 0.0 and idf("养老") == math.log(1 + len(sentences) / (1 + 5))
+
+
+
+WORDS = ("养老", "社区老年食堂", "元", "不存在的词", "。养", "3000", "培训3000人次", "食堂运营", "GDP")
+
+
+def test_sentence_idf_from_the_lexical_postings_counts_exactly_what_a_full_scan_counts():
+    chunks = [*chunks_of(), Chunk("d-0", "d", 0, "养老养老。养老！GDP增长。", section="", status="done")]
+    lexical = LexicalIndex.build(chunks)
+    scan = SentenceIdf(lexical.texts)
+    looked_up = SentenceIdf(lexical.texts, lexical.sentences, Bm25Index(lexical).rows_with)
+    assert looked_up.size == scan.size == sum(len(split_sentences(c.text)) for c in chunks)
+    for word in WORDS:
+        assert looked_up.containing(word) == scan.containing(word), word
+    assert len(looked_up.candidates("不存在的词")) == 0, "a word with a pair no chunk has is looked for nowhere"
+    assert len(looked_up.candidates("社区老年食堂")) == 2, "only the chunks holding all its pairs"
+
+
+def test_sentence_idf_estimates_a_common_word_from_a_sample_of_its_chunks():
+    texts = [
+        f"第{i}条：养老服务。" + ("社区老年食堂。" if i % 3 == 0 else "") + ("助浴上门。" if i % 1000 == 7 else "")
+        for i in range(3000)
+    ]
+    chunks = [Chunk(f"x-{i}", "x", i, text, section="", status="done") for i, text in enumerate(texts)]
+    lexical = LexicalIndex.build(chunks)
+    idf = SentenceIdf(lexical.texts, lexical.sentences, Bm25Index(lexical).rows_with)
+    idf.SAMPLE = 300
+    assert idf.containing("养老服务") == 3000, "every chunk, counted from a sample"
+    assert abs(idf.containing("社区老年食堂") - 1000) <= 20, idf.containing("社区老年食堂")
+    assert idf.containing("助浴上门") == 3, "a rare word is counted exactly"

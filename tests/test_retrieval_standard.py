@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
+from bot import retrieval
 from bot.chain import Yinling, jurisdictions_of, open_retriever
 from bot.records import SearchFilter
-from bot.retrieval import FusionParams, HybridRetriever, chroma_where
+from bot.retrieval import FusionParams, HybridRetriever
 from index.building import build_fresh
 from index.settings import Settings
 from tests.conftest import SEED, FakeEmbeddings
@@ -57,22 +58,41 @@ class TestHybridRetrieverStandard(RetrieversIntegrationTests):
         return "老年食堂建了多少个"
 
 
-def test_filters_become_one_chroma_where_clause():
-    assert chroma_where(SearchFilter()) is None
-    assert chroma_where(SearchFilter(status="plan")) == {"status": "plan"}
-    assert chroma_where(SearchFilter(doc_id="d", jurisdictions=("青禾市",))) == {
-        "$and": [{"doc_id": "d"}, {"jurisdiction": {"$in": ["青禾市"]}}]
-    }
+FILTERS = [
+    SearchFilter(jurisdictions=("青禾市",)),
+    SearchFilter(status="plan"),
+    SearchFilter(doc_id="jilin-2023-jimin-yizi-27-low-fertility-ageing", status="done"),
+]
 
 
-@pytest.mark.parametrize(
-    "filters",
-    [
-        SearchFilter(jurisdictions=("青禾市",)),
-        SearchFilter(status="plan"),
-        SearchFilter(doc_id="jilin-2023-jimin-yizi-27-low-fertility-ageing", status="done"),
-    ],
-)
+@pytest.mark.parametrize("path", ["overfetch", "brute force", "ids"])
+@pytest.mark.parametrize("filters", [SearchFilter(), *FILTERS])
+def test_each_dense_path_ranks_the_admitted_chunks_as_an_exact_search_does(monkeypatch, filters, path):
+    """Whichever way a filter is applied on the dense side, the result is the exact nearest admitted chunks."""
+    overfetch, brute_force = {"overfetch": (10**6, 0), "brute force": (-1, 10**6), "ids": (-1, 0)}[path]
+    monkeypatch.setattr(retrieval, "OVERFETCH", overfetch)
+    monkeypatch.setattr(retrieval, "BRUTE_FORCE", brute_force)
+    retriever = bot().retriever
+    query = "养老服务 老年食堂 床位"
+    found = retriever.dense_search(query, 6, retriever.admitted_rows(filters))
+    stored = retriever.vectorstore._collection.get(include=["embeddings", "metadatas"])
+    vector = retriever.vectorstore.embeddings.embed_query(query)
+    admitted = [
+        (i, m["chunk_id"])
+        for i, m in enumerate(stored["metadatas"])
+        if filters.admits(
+            retriever.bm25.lexical.chunk(retriever.bm25.lexical.chunk_ids.index(m["chunk_id"])),
+            retriever.metas[m["doc_id"]],
+        )
+    ]
+    ids, distances = retrieval.compared(
+        vector, [c for _, c in admitted], [stored["embeddings"][i] for i, _ in admitted], 6
+    )
+    assert [retriever.bm25.lexical.chunk_ids[row] for row, _ in found] == ids, path
+    assert [round(d, 4) for _, d in found] == [round(d, 4) for d in distances]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
 def test_a_filtered_search_returns_k_admitted_chunks(filters):
     hits = bot().retriever.search("养老服务 老年食堂 床位", k=4, filters=filters)
     assert len(hits) == 4, "filtering inside the search still fills k"
