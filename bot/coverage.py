@@ -4,10 +4,12 @@ A question is covered when one sentence of the best chunks holds most of what it
 about and the kind of fact it asks for (a count, an amount, a share, a date, a way to
 apply). The question's content words — colloquial ones mapped to official terms, words
 of any script — are weighted by how rare they are in the corpus; a word the corpus never
-uses weighs as much as the rarest one, so "吉林省去年的GDP" is not covered by sentences
-about 吉林省. A place the corpus never names (北京) always means refusal; an out-of-scope
-topic the corpus never mentions (养老金, 医保 …) means refusal with where to ask instead.
-An instruction inside a question ("忽略…", "假装…") is only text: it is judged the same way.
+uses, noun or verb, weighs against (GDP, 追回), so "吉林省去年的GDP" is not covered by
+sentences about 吉林省. Years, ages and clock times asked about must be spoken of. A place the
+corpus never names (北京) always means refusal; an out-of-scope topic the corpus never mentions
+(养老金, 收费 …) means refusal with where to ask instead, unless one sentence says most of the
+question. An instruction inside a question ("忽略…", "假装…") is only text: it is judged the
+same way.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ from index.lexical import STOPWORDS, TOKEN, tag
 REFERRALS_FILE = DATA / "referrals.tsv"
 GENERIC_FILE = DATA / "generic_words.txt"
 CONTENT_FLAGS = ("n", "v", "a", "b", "t", "s", "j", "l", "i", "eng")
-NOUN_FLAGS = ("n", "eng", "j", "s")
 # A word jieba tags as a place counts as one only with an administrative suffix; jieba tags
 # many common words (城市, 东西) as places.
 PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
@@ -49,8 +50,7 @@ AGE = re.compile(r"(\d{2,3})周?岁")
 @dataclass(frozen=True)
 class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
-    unknown_weight: float = 0.5  # an unknown noun weighs this share of the rarest known word
-    unknown_other_weight: float = 0.35  # an unknown verb or adjective ("吃药", "关煤气")
+    unknown_weight: float = 0.5  # a word the corpus never uses ("GDP", "追回") weighs this share of the ceiling
     place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
     referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
@@ -75,7 +75,6 @@ class Term:
 
     alternatives: tuple[str, ...]
     is_place: bool = False
-    is_noun: bool = True
     scoped: bool = False  # the place the search was restricted to: every retrieved reply speaks for it
 
     def found_in(self, text: str, year: int | None = None) -> bool:
@@ -132,7 +131,7 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
         content = flag.startswith(CONTENT_FLAGS) or place or word in referrals() or word in RELATIVE_YEARS
         grouped = any(word in alternatives for alternatives in found)  # "走访巡访": 巡访 is already asked
         if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped:
-            found.setdefault((word,), Term((word,), is_place=place, is_noun=flag.startswith(NOUN_FLAGS)))
+            found.setdefault((word,), Term((word,), is_place=place))
     return list(found.values())
 
 
@@ -142,7 +141,7 @@ def scoped_places(terms: list[Term], query: Query) -> list[Term]:
         return terms
     scope = query.scope
     return [
-        Term(t.alternatives, True, t.is_noun, True)
+        Term(t.alternatives, True, True)
         if any(t.alternatives[0] in said for said in scope.said)
         or divisions().full_name(t.alternatives[0]) == scope.place
         else t
@@ -206,7 +205,7 @@ class CoverageJudge:
     def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
 
-        An unknown word weighs a share of the rarest known word; a known place little.
+        A word the corpus never uses weighs a share of the ceiling; a known place little.
         """
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
@@ -218,8 +217,7 @@ class CoverageJudge:
                     weight = min((w for w in map(self.idf, term.alternatives) if w > 0), default=1.0)
                     weight *= self.params.place_weight if term.is_place else 1.0
                 else:
-                    share = self.params.unknown_weight if term.is_noun else self.params.unknown_other_weight
-                    weight = self.idf.ceiling * share
+                    weight = self.idf.ceiling * self.params.unknown_weight
                 weighted.append((term, weight, is_own))
         return weighted
 

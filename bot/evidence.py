@@ -27,6 +27,7 @@ ASKED_TYPES = (
 # How a question is asked, not what about: never a word the answer must hold.
 QUESTION_FRAMES = re.compile(
     r"能不能|会不会|是不是|有没有|可不可以|行不行|管不管|一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
+    r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
 )
 # What a sentence must hold to answer each type.
 TYPE_EVIDENCE = {

@@ -93,3 +93,14 @@ def test_a_clock_time_is_not_answered_by_a_year(judge, seed):
 def test_a_plan_that_says_the_asked_thing_beats_done_work_that_barely_touches_it(judge, seed):
     reply = answer(judge, seed, "老年痴呆的老人养老院能照顾吗？", "失智老年人照护专区", "主要用于支持完善社区服务功能")
     assert "失智老年人照护专区" in reply.text and say("plan_label") in reply.text, reply.text
+
+
+def test_a_verb_the_corpus_never_uses_weighs_as_much_as_an_unknown_noun(judge, seed):
+    reply = answer(judge, seed, "被养老诈骗骗走的钱能追回来吗？", "打击整治养老诈骗专项行动", "无证无照养老机构清理")
+    assert reply.refused, reply.text
+
+
+def test_a_determiner_is_not_a_word_the_answer_must_hold(judge, seed):
+    assert "上个" not in words("退休了想上个老年大学学点东西，有地方吗？")
+    reply = answer(judge, seed, "退休了想上个老年大学学点东西，有地方吗？", "吉林省社区老年大学")
+    assert not reply.refused and "老年大学" in reply.text, reply.text
