@@ -52,7 +52,7 @@ class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # a word the corpus never uses ("GDP", "追回") weighs this share of the ceiling
     place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
-    referral_override: float = 0.65  # a sentence holding this share outweighs an out-of-scope topic
+    referral_override: float = 0.75  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
     typed: bool = True  # the sentence must hold the kind of fact asked for
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
@@ -117,7 +117,8 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
     for colloquial, officials in sorted(terms.pairs, key=lambda pair: -len(pair[0])):
         if colloquial in text:
             found.setdefault((colloquial, *officials), Term((colloquial, *officials)))
-            text = text.replace(colloquial, " ")
+            # 大学 inside 老年大学 is the official word: blank the longest wording the question holds.
+            text = text.replace(max((w for w in (colloquial, *officials) if w in text), key=len), " ")
     for year in YEAR.findall(text):
         found.setdefault((year,), Term((year,)))
         text = text.replace(year, " ")

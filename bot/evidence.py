@@ -17,7 +17,12 @@ from index.sentences import split_sentences
 # ("占比多少" is a percent, not a count). General Chinese question grammar, not corpus words.
 ASKED_TYPES = (
     ("percent", re.compile(r"比例|占比|百分之|百分比|[^\s，。？]{0,4}率(是|有|到|达到)?多少")),
-    ("money", re.compile(r"多少钱|几块钱|多少元|花了?多少|资金.{0,4}多少|多少.{0,4}资金|工资|薪|津贴|补贴.{0,4}多少")),
+    (
+        "money",
+        re.compile(
+            r"多少钱|几块钱|多少元|花了?多少|资金.{0,4}多少|多少.{0,4}资金|工资|薪|津贴|补贴.{0,4}多少|费.{0,3}多少"
+        ),
+    ),
     ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
     ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
     ("count", re.compile(r"多少|几[个家张户人名所场门项届类万千百十]?|多大|how many|how much", re.IGNORECASE)),

@@ -104,3 +104,12 @@ def test_a_determiner_is_not_a_word_the_answer_must_hold(judge, seed):
     assert "上个" not in words("退休了想上个老年大学学点东西，有地方吗？")
     reply = answer(judge, seed, "退休了想上个老年大学学点东西，有地方吗？", "吉林省社区老年大学")
     assert not reply.refused and "老年大学" in reply.text, reply.text
+
+
+def test_a_colloquial_word_inside_its_official_one_is_the_official_word():
+    assert words("老年大学一学期学费多少？") == ["大学", "学期", "学费"]
+
+
+def test_documents_to_bring_are_referred_even_beside_sentences_on_the_same_office(judge, seed):
+    reply = answer(judge, seed, "结婚登记需要带哪些证件？", "强化结婚登记颁证", "婚俗改革实验区")
+    assert reply.refused and "便民服务中心" in reply.text, reply.text

@@ -8,6 +8,7 @@ from bot.evidence import asked_type, has_type
     [
         ("护理型床位占比多少？", "percent"),
         ("巡访关爱花了多少钱？", "money"),
+        ("老年大学一学期学费多少？", "money"),
         ("全省有多少家养老机构？", "count:家"),
         ("社区老年食堂几点开饭？", "time"),
         ("条例几月出台？", "date"),
