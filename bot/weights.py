@@ -13,6 +13,7 @@ from index.sentences import split_sentences
 
 CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
+LATIN = re.compile(r"[a-z][a-z0-9]*")  # a Latin word, lower-cased: found only whole
 # A word holding any of these may span two sentences, so one occurrence is not one sentence.
 SENTENCE_CHARS = re.compile(r"[\s。！？!?.]")
 
@@ -36,14 +37,24 @@ class SentenceIdf:
     CACHE_SIZE = 100_000  # words remembered; a long-running server's new words start over past it
     SPLITS = 20_000  # chunks whose sentences are remembered (a common word's sample is met again)
 
-    def __init__(self, texts: Sequence[str], sentences: Sequence[int] | None = None, postings: Postings | None = None):
+    def __init__(
+        self,
+        texts: Sequence[str],
+        sentences: Sequence[int] | None = None,
+        postings: Postings | None = None,
+        sections: Sequence[str] | None = None,
+    ):
         """
         Args:
             texts: the chunks' texts.
             sentences: how many sentences each text has (`split_sentences`); counted here if not given.
             postings: the rows holding a token; without it every row is a candidate.
+            sections: the chunks' headings, which `uses` also looks in.
         """
         self.texts = texts
+        self.sections = sections or [""] * len(texts)
+        self._used: dict[str, bool] = {}
+        self._joined: str | None = None
         counts = [len(split_sentences(text)) for text in texts] if sentences is None else sentences
         self.size = int(sum(counts))
         self.ceiling = math.log(1 + self.size)  # the weight of a word no sentence holds
@@ -99,3 +110,29 @@ class SentenceIdf:
                 found = sum(token in sentence for sentence in self._split(row))
             total += found
         return total
+
+    def uses(self, word: str) -> bool:
+        """Whether a chunk's text or heading holds `word`, case-insensitively; a Latin word (gdp)
+        only whole, not inside a longer one (gdpr). Looked for only in the candidate chunks."""
+        word = word.lower()
+        if word not in self._used:
+            if len(self._used) >= self.CACHE_SIZE:
+                self._used.clear()
+            self._used[word] = self._find(word)
+        return self._used[word]
+
+    def _find(self, word: str) -> bool:
+        whole = re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])") if LATIN.fullmatch(word) else None
+        rows = self.candidates(word)
+        if len(rows) == len(self.texts):  # nothing narrowed it: one look through the whole corpus
+            texts = [self._corpus()]
+        else:
+            texts = (f"{self.sections[row]}\n{self.texts[row]}".lower() for row in rows.tolist())
+        return any(whole.search(text) if whole else word in text for text in texts)
+
+    def _corpus(self) -> str:
+        """Every heading and text, lower-cased, in one string (made once, when first needed)."""
+        if self._joined is None:
+            pairs = zip(self.sections, self.texts, strict=True)
+            self._joined = "\n".join(f"{s}\n{t}" if s else t for s, t in pairs).lower()
+        return self._joined

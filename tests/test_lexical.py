@@ -1,4 +1,5 @@
 import math
+import re
 
 import numpy as np
 import pytest
@@ -117,3 +118,14 @@ def test_sentence_idf_estimates_a_common_word_from_a_sample_of_its_chunks():
     assert idf.containing("养老服务") == 3000, "every chunk, counted from a sample"
     assert abs(idf.containing("社区老年食堂") - 1000) <= 20, idf.containing("社区老年食堂")
     assert idf.containing("助浴上门") == 3, "a rare word is counted exactly"
+
+
+def test_sentence_idf_knows_which_words_the_corpus_uses_as_a_scan_of_its_text_does():
+    chunks = [*chunks_of(), Chunk("d-0", "d", 0, "GDP增长。养老", section="三、APP服务", status="done")]
+    lexical = LexicalIndex.build(chunks)
+    idf = SentenceIdf(lexical.texts, lexical.sentences, Bm25Index(lexical).rows_with, lexical.sections)
+    corpus = "\n".join(f"{c.section}\n{c.text}" for c in chunks).lower()
+    for word in (*WORDS, "gdp", "gd", "app", "工作情况", "三、app", "床位增加", "床位减少", "x"):
+        whole = re.fullmatch(r"[a-z][a-z0-9]*", word.lower())
+        expected = bool(re.search(rf"(?<![a-z]){word.lower()}(?![a-z])", corpus)) if whole else word.lower() in corpus
+        assert idf.uses(word) == expected, word
