@@ -47,6 +47,7 @@ class ComposeParams:
     keep_ratio: float = 0.8  # a further sentence must hold this share of the lead's words
     quote_chars: int = 60  # a longer sentence is quoted from its first relevant clause, about this long
     whole_chars: int = 45  # a sentence this short is always quoted whole
+    dangling_chars: int = 8  # a quote cut inside a sentence does not end on a clause this short
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,11 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
     start, end = min(runs, key=lambda run: (length[run] > params.quote_chars, run[0], length[run]))
     if kind and not typed[end] and end + 1 < len(parts) and typed[end + 1]:
         end += 1  # asked words followed by their fact: "到十四五末期，完成…不少于4万户"
+    needed = end
     while end + 1 < len(parts) and len("".join(parts[start : end + 2])) <= params.quote_chars:
         end += 1
+    while end > needed and end + 1 < len(parts) and len(parts[end]) < params.dangling_chars:
+        end -= 1  # not "…，今年。": a short clause before a cut opens what is cut away
     return "".join(parts[start : end + 1]).rstrip("，,；;：: ")
 
 

@@ -174,3 +174,10 @@ def test_a_sentence_whose_fact_precedes_the_asked_words_is_quoted_whole():
         "截至2023年10月，全省共有规模以上养老机构20家，年总营业额2.63亿元，养老小镇、养老社区等养老综合体走向市场。"
     )
     assert quote_clauses(sentence, [Term(("养老综合体",))], "money", ComposeParams()) == sentence
+
+
+def test_a_quote_cut_inside_a_sentence_does_not_end_on_the_clause_that_opens_the_cut_part(composer, seed):
+    answer = ask(composer, seed, "社区老年食堂建了多少个？", "136个社区老年食堂")
+    body = answer.text.split("：", 1)[1]
+    assert "136个社区老年食堂" in body and not body.startswith("在省市县")
+    assert not body.replace("[1]", "").endswith(("今年。", "今年，。")), body
