@@ -55,6 +55,7 @@ class CoverageParams:
     referral_override: float = 0.75  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
     typed: bool = True  # the sentence must hold the kind of fact asked for
+    dated: bool = True  # ... and speak of the year asked about; off only to measure what that is worth
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
     chunks_checked: int = 3
     enabled: bool = True  # off only to measure what refusal is worth
@@ -238,7 +239,8 @@ class CoverageJudge:
             for sentence, _ in sentences_of([hit]):
                 around = f"{previous}{hit.chunk.section}"
                 own, earlier = self.found_weight(weighted, sentence, around, hit)
-                typed = has_type(sentence, kind.partition(":")[0]) and self.dated(weighted, sentence + around, hit)
+                typed = has_type(sentence, kind.partition(":")[0])
+                typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
                 leans = earlier / earlier_total if earlier_total else 0.0
                 share = own / own_total if own_total else leans
                 scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans))
