@@ -27,6 +27,8 @@ from bot.evidence import (
     asked_type,
     doc_year,
     has_type,
+    per_unit,
+    rate_said,
     sentences_of,
 )
 from bot.places import divisions
@@ -183,6 +185,8 @@ class CoverageJudge:
             (referrals()[topic] for term in unknown for topic in referrals() if topic in term.alternatives[0]), ""
         )
         kind = asked_type(query.question) or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
+        if params.typed and per_unit(" ".join([*context[-1:], query.question]), kind):
+            kind = f"{kind}:per"
         evidence = self.rank(self.weigh(own, earlier), kind if params.typed else "", hits)
         best = evidence[0] if evidence else None
         # A topic other offices answer (收费, 工资) unless one sentence says most of what is asked.
@@ -231,6 +235,7 @@ class CoverageJudge:
         earlier questions' words a follow-up leans on only order sentences of equal share
         ("那农村呢？" must hold 农村), unless the follow-up has no word of its own ("增长了多少？").
         """
+        asked, rate = kind.removesuffix(":per"), kind.endswith(":per")  # "money:per": 每户补贴多少
         own_total = sum(w for _, w, is_own in weighted if is_own)
         earlier_total = sum(w for _, w, is_own in weighted if not is_own)
         scored = []
@@ -239,14 +244,14 @@ class CoverageJudge:
             for sentence, _ in sentences_of([hit]):
                 around = f"{previous}{hit.chunk.section}"
                 own, earlier = self.found_weight(weighted, sentence, around, hit)
-                typed = has_type(sentence, kind.partition(":")[0])
+                typed = has_type(sentence, asked.partition(":")[0]) and (not rate or rate_said(sentence))
                 typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
                 leans = earlier / earlier_total if earlier_total else 0.0
                 share = own / own_total if own_total else leans
                 scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans))
                 previous = sentence
         # "多少户" prefers a number of 户 but takes any number ("14省份" answers "多少个省份").
-        measured = {s.text for s in scored if ":" in kind and has_type(s.text, kind)}
+        measured = {s.text for s in scored if ":" in asked and has_type(s.text, asked)}
         bonus = self.params.context_weight * 0.5
         return tuple(
             sorted(

@@ -44,6 +44,9 @@ TYPE_EVIDENCE = {
     "list": re.compile(r"、|包括|主要"),
     "how": re.compile(r"申请|办理|报名|咨询|热线|登记"),
 }
+# An amount or count asked per unit ("每月多少", "户均多少") is answered by a rate, not a total.
+PER_UNIT_ASKED = re.compile(r"每[个位人户月年天周次张床餐顿]|户均|人均")
+PER_UNIT_SAID = re.compile(r"每|[户人床]均|平均|/")
 # A count asked with its measure word ("多少户", "几家") wants a number with that measure word.
 MEASURE = re.compile(r"(?:多少|几)(?:万|千|百)?([个家张户人名所场门项届类次元])")
 CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
@@ -68,6 +71,15 @@ def has_type(text: str, kind: str) -> bool:
     if measure:
         return bool(re.search(rf"\d[\d.]*\s*[万亿]?余?{measure}", text))
     return bool(TYPE_EVIDENCE[kind].search(text))
+
+
+def per_unit(question: str, kind: str) -> bool:
+    """Whether the question asks for an amount or count per unit (每户补贴多少)."""
+    return kind.partition(":")[0] in ("money", "count", "percent") and bool(PER_UNIT_ASKED.search(question))
+
+
+def rate_said(sentence: str) -> bool:
+    return bool(PER_UNIT_SAID.search(sentence))
 
 
 def doc_year(hit: Hit) -> int | None:

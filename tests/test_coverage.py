@@ -113,3 +113,8 @@ def test_a_colloquial_word_inside_its_official_one_is_the_official_word():
 def test_documents_to_bring_are_referred_even_beside_sentences_on_the_same_office(judge, seed):
     reply = answer(judge, seed, "结婚登记需要带哪些证件？", "强化结婚登记颁证", "婚俗改革实验区")
     assert reply.refused and "便民服务中心" in reply.text, reply.text
+
+
+def test_an_amount_asked_per_unit_is_not_answered_by_a_total(judge, seed):
+    reply = answer(judge, seed, "适老化改造每户补贴多少钱？", "15632户", "24.6亿元", "2.1亿元")
+    assert reply.refused, reply.text

@@ -15,6 +15,7 @@ from bot.evidence import asked_type, has_type
         ("条例什么时候出台？", "date"),
         ("8类老年人是指哪些人？", "list"),
         ("养老机构免征增值税吗？", ""),
+        ("每个县都有县级养老机构吗？", ""),
     ],
 )
 def test_what_a_question_asks_for(question, kind):
@@ -24,3 +25,11 @@ def test_what_a_question_asks_for(question, kind):
 def test_a_year_does_not_answer_a_clock_time_and_a_clock_time_does():
     assert not has_type("今年，全省还将建设200个社区老年食堂。", "time")
     assert has_type("食堂每天11点开餐。", "time") and has_type("开放时间为8:30至17:00。", "time")
+
+
+def test_a_rate_is_asked_per_unit_and_said_with_每_or_均():
+    from bot.evidence import per_unit, rate_said
+
+    assert per_unit("适老化改造每户补贴多少钱？", "money") and per_unit("户均花了多少钱？", "money")
+    assert not per_unit("每个县都有县级养老机构吗？", "") and not per_unit("补贴多少钱？", "money")
+    assert rate_said("每人每月100元") and rate_said("户均改造费用约3600元") and not rate_said("资金24.6亿元")
