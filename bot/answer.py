@@ -43,7 +43,6 @@ META_INTENTS = (
 @dataclass(frozen=True)
 class ComposeParams:
     max_sentences: int = 2
-    hits_used: int = 3
     keep_ratio: float = 0.8  # a further sentence must hold this share of the lead's words
     quote_chars: int = 60  # a longer sentence is quoted from its first relevant clause, about this long
     whole_chars: int = 45  # a sentence this short is always quoted whole

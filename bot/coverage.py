@@ -59,7 +59,7 @@ class CoverageParams:
     typed: bool = True  # the sentence must hold the kind of fact asked for
     dated: bool = True  # ... and speak of the year asked about; off only to measure what that is worth
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
-    chunks_checked: int = 3
+    chunks_checked: int = 5  # the asked fact is often in the fourth or fifth chunk
     enabled: bool = True  # off only to measure what refusal is worth
 
 

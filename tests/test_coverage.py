@@ -118,3 +118,18 @@ def test_documents_to_bring_are_referred_even_beside_sentences_on_the_same_offic
 def test_an_amount_asked_per_unit_is_not_answered_by_a_total(judge, seed):
     reply = answer(judge, seed, "适老化改造每户补贴多少钱？", "15632户", "24.6亿元", "2.1亿元")
     assert reply.refused, reply.text
+
+
+def test_the_asked_fact_is_found_in_the_fifth_chunk(judge, seed):
+    reply = answer(
+        judge,
+        seed,
+        "那农村呢？",
+        "主要用于支持完善社区服务功能",
+        "拟争取将建设100个社区老年食堂",
+        "136个社区老年食堂",
+        "婚俗改革实验区",
+        "64个农村养老大院",
+        history=["城市社区建了多少老年食堂？"],
+    )
+    assert not reply.refused and "64个农村养老大院" in reply.text, reply.text
