@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.coverage import CoverageJudge, Term, Verdict, question_terms
+from bot.coverage import CoverageJudge, Term, Verdict
 from bot.datafiles import fill
 from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
@@ -93,7 +93,7 @@ class ExtractiveComposer:
         verdict = self.judge.judge(query, hits)
         if not verdict.covered:
             return refuse(query, hits, verdict.reason, verdict.referral)
-        asked = question_terms(query.question, self.judge.terms)
+        asked = self.judge.asked_terms(query.question)
         chosen = select_sentences(query, verdict, asked, self.params)
         if not chosen:
             return refuse(query, hits, "no sentence matched", "")

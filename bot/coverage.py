@@ -15,16 +15,17 @@ same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from bot.datafiles import DATA, read_pairs, read_words
 from bot.evidence import (
-    QUESTION_FRAMES,
     RELATIVE_YEARS,
     Sentence,
     asked_type,
+    asked_words,
     doc_year,
     has_type,
     per_unit,
@@ -113,12 +114,14 @@ def referrals(path: Path = REFERRALS_FILE) -> dict[str, str]:
     return dict(read_pairs(path))
 
 
-def question_terms(question: str, terms: TermMap) -> list[Term]:
-    """Content words of a question; a colloquial phrase counts as its group of official terms."""
-    text = QUESTION_FRAMES.sub(" ", question.lower())
+def question_terms(question: str, terms: TermMap, known: Callable[[str], bool] = lambda word: False) -> list[Term]:
+    """Content words of a question; a colloquial phrase counts as its group of official terms,
+    unless it stands inside a word the corpus itself uses (离婚 in 离婚率, 食堂 in 社区老年食堂)."""
+    text = asked_words(question.lower())
+    whole = {word for word, _ in tag(text) if known(word)}
     found: dict[tuple[str, ...], Term] = {}
     for colloquial, officials in sorted(terms.pairs, key=lambda pair: -len(pair[0])):
-        if colloquial in text:
+        if colloquial in text and not inside(colloquial, officials, text, whole):
             found.setdefault((colloquial, *officials), Term((colloquial, *officials)))
             # 大学 inside 老年大学 is the official word: blank the longest wording the question holds.
             text = text.replace(max((w for w in (colloquial, *officials) if w in text), key=len), " ")
@@ -137,6 +140,13 @@ def question_terms(question: str, terms: TermMap) -> list[Term]:
         if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped:
             found.setdefault((word,), Term((word,), is_place=place))
     return list(found.values())
+
+
+def inside(key: str, officials: tuple[str, ...], text: str, words: set[str]) -> bool:
+    """Whether every occurrence of `key` in `text` lies inside one of the longer `words` that is
+    not one of its official wordings (离婚 in 离婚率, but not 食堂 in 社区老年食堂)."""
+    longer = [w for w in words if key in w and len(w) > len(key) and not any(o in w for o in officials)]
+    return bool(longer) and text.count(key) <= sum(text.count(word) * word.count(key) for word in longer)
 
 
 def scoped_places(terms: list[Term], query: Query) -> list[Term]:
@@ -168,7 +178,7 @@ class CoverageJudge:
         if not hits:
             return Verdict(False, 0.0, reason="no hits")
         context = context_questions(query.question, list(query.history))
-        own = scoped_places(question_terms(query.question, self.terms), query)
+        own = scoped_places(self.asked_terms(query.question), query)
         if not params.enabled:
             return Verdict(True, 1.0, evidence=self.rank(self.weigh(own, []), "", hits))
         if not CJK.search(query.question):
@@ -176,7 +186,7 @@ class CoverageJudge:
             return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
         if not (own or context):
             return Verdict(False, 0.0, reason="no content words")
-        earlier = [t for t in question_terms(" ".join(context), self.terms) if t not in own]
+        earlier = [t for t in self.asked_terms(" ".join(context)) if t not in own]
         unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
         if place:
@@ -197,6 +207,10 @@ class CoverageJudge:
         if best.score < params.min_share:
             return Verdict(False, best.score, reason=f"best sentence holds {best.score:.2f}", evidence=evidence)
         return Verdict(True, best.score, evidence=evidence)
+
+    def asked_terms(self, question: str) -> list[Term]:
+        """The question's content words, read against this corpus's own words."""
+        return question_terms(question, self.terms, self.in_corpus)
 
     def known(self, term: Term) -> bool:
         if term.scoped or term.alternatives[0] in RELATIVE_YEARS:

@@ -26,14 +26,17 @@ ASKED_TYPES = (
     ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
     ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
     ("count", re.compile(r"多少|几[个家张户人名所场门项届类万千百十]?|多大|how many|how much", re.IGNORECASE)),
+    ("name", re.compile(r"叫什么(名字)?|什么名字|名称是什么")),
     ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
     ("how", re.compile(r"怎么(申请|办理?|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)")),
 )
 # How a question is asked, not what about: never a word the answer must hold.
 QUESTION_FRAMES = re.compile(
-    r"能不能|会不会|是不是|有没有|可不可以|行不行|管不管|一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
+    r"一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
 )
+# "好不好吃", "能不能", "有没有": the A-not-A question asks whether A; A is what it asks about.
+A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
 # What a sentence must hold to answer each type.
 TYPE_EVIDENCE = {
     "percent": re.compile(r"\d(\.\d+)?%|百分之"),
@@ -41,6 +44,7 @@ TYPE_EVIDENCE = {
     "count": re.compile(r"\d+(?:\.\d+)?(?![\d.]|年|月|日)"),  # not a bare year or date
     "time": re.compile(r"\d{1,2}[点时]|\d{1,2}[:：]\d{2}"),
     "date": re.compile(r"\d{4}年|\d{1,2}月|今年|明年|年底|年内"),
+    "name": re.compile(r"《[^》]+》|“[^”]+”|名为|叫做|称为"),
     "list": re.compile(r"、|包括|主要"),
     "how": re.compile(r"申请|办理|报名|咨询|热线|登记"),
 }
@@ -57,7 +61,7 @@ NUMBER_INSIDE = re.compile(r"\d[,，]\d")
 
 def asked_type(question: str) -> str:
     """What the question asks for: percent, money, a clock time, a date, count (with its measure
-    word: "count:户"), list, how, or "" (yes/no)."""
+    word: "count:户"), a name, list, how, or "" (yes/no)."""
     kind = next((name for name, pattern in ASKED_TYPES if pattern.search(question)), "")
     measure = MEASURE.search(question)
     return f"count:{measure.group(1)}" if kind == "count" and measure else kind
@@ -71,6 +75,11 @@ def has_type(text: str, kind: str) -> bool:
     if measure:
         return bool(re.search(rf"\d[\d.]*\s*[万亿]?余?{measure}", text))
     return bool(TYPE_EVIDENCE[kind].search(text))
+
+
+def asked_words(question: str) -> str:
+    """The question without how it is asked: question frames blanked, A-not-A read as A."""
+    return A_NOT_A.sub(r"\1", QUESTION_FRAMES.sub(" ", question))
 
 
 def per_unit(question: str, kind: str) -> bool:
