@@ -45,7 +45,7 @@ from index.settings import ROOT, Settings
 
 SIZES = (1_000, 10_000, 100_000)
 CACHE = ROOT / "var" / "bench-scale"
-FORMAT = 1  # bump when the synthetic index's shape changes
+FORMAT = 2  # bump when the synthetic index's shape changes
 NOISE = 0.02
 API_REQUESTS = 48
 ADDED = "added-reply.txt"

@@ -328,24 +328,26 @@ class LexicalIndex:
         """
         terms = sorted(set(self.terms) | set(corpus_terms([chunk.text for chunk in chunks])))
         added = LexicalIndex.build(chunks, terms)
-        rows = np.array([i for i, doc_id in enumerate(self.doc_ids) if doc_id in keep_docs], dtype=np.int64)
-        kept = self._rows(rows)
-        vocab = {token: i for i, token in enumerate(kept.vocab)}
+        vocab = {token: i for i, token in enumerate(self.vocab)}
         for token in added.vocab:
             vocab.setdefault(token, len(vocab))
         remap = np.array([vocab[token] for token in added.vocab], dtype=np.int32)
         moved = sparse.csr_matrix(
             (added.counts.data, remap[added.counts.indices], added.counts.indptr), shape=(added.size, len(vocab))
         )
-        kept_counts = sparse.csr_matrix(
-            (kept.counts.data, kept.counts.indices, kept.counts.indptr), shape=(kept.size, len(vocab))
+        own = sparse.csr_matrix(
+            (self.counts.data, self.counts.indices, self.counts.indptr), shape=(self.size, len(vocab))
         )
-        return LexicalIndex(
-            *(getattr(kept, name) + getattr(added, name) for name in ROW_FIELDS),
+        stacked = LexicalIndex(
+            *(getattr(self, name) + getattr(added, name) for name in ROW_FIELDS),
             vocab=list(vocab),
-            counts=sparse.vstack([kept_counts, moved], format="csr"),
+            counts=sparse.vstack([own, moved], format="csr"),
             terms=terms,
-        )._in_reading_order()
+        )
+        rows = [row for row, doc_id in enumerate(self.doc_ids) if doc_id in keep_docs] + list(
+            range(self.size, stacked.size)
+        )
+        return stacked._rows(np.array(stacked._reading_order(rows), dtype=np.int64))  # one pass over the matrix
 
     @property
     def size(self) -> int:
@@ -390,17 +392,22 @@ class LexicalIndex:
     def _rows(self, rows: np.ndarray) -> LexicalIndex:
         """The index restricted to `rows`, in that order, with the tokens nothing uses dropped."""
         counts = self.counts[rows]
-        used = np.unique(counts.indices)
-        counts = counts[:, used].tocsr()
+        used = np.flatnonzero(np.bincount(counts.indices, minlength=counts.shape[1]))
+        vocab = self.vocab
+        if len(used) < counts.shape[1]:
+            counts, vocab = counts[:, used].tocsr(), [self.vocab[column] for column in used]
         return LexicalIndex(
             *([getattr(self, name)[row] for row in rows] for name in ROW_FIELDS),
-            vocab=[self.vocab[column] for column in used],
+            vocab=vocab,
             counts=counts,
             terms=self.terms,
         )
 
+    def _reading_order(self, rows: list[int]) -> list[int]:
+        return sorted(rows, key=lambda row: (self.doc_ids[row], self.ordinals[row]))
+
     def _in_reading_order(self) -> LexicalIndex:
-        order = sorted(range(self.size), key=lambda row: (self.doc_ids[row], self.ordinals[row]))
+        order = self._reading_order(list(range(self.size)))
         if order == list(range(self.size)):
             return self
         return self._rows(np.array(order, dtype=np.int64))
