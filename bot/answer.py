@@ -27,6 +27,8 @@ ASKS_PLAN = re.compile(
     r"下一步|下步|计划|打算|安排|将来|以后|往后|今后|明年|还要|还将|还会|准备|会不会|要(建|办|做|出台|开展|实施)"
     r"|(出台|有|出来|办|开过|建成|完成|实施)了吗"
 )
+# The present asked for in words: done work answers it, a plan does not.
+ASKS_NOW = re.compile(r"现在|目前|现行|如今|眼下|已经|现有")
 YEAR = re.compile(r"(\d{4})年")
 SENTENCE_ENDS = ("。", "！", "？", "!", "?", ".")
 DOC_REFERENCE = re.compile(r"答复|回复|文件|这份|本文|公文|提案|建议")
@@ -144,9 +146,10 @@ def select_sentences(query: Query, verdict: Verdict, asked: list[Term], params: 
     if not asks_about_plans(query, doc_year(candidates[0].hit)):
         done = [s for s in candidates if s.hit.chunk.status != PLAN]
         best = candidates[0]
-        # Done work leads only when it says about as much: a plan that says the asked thing beats
-        # a done sentence that barely touches it.
-        if done and done[0].typed >= best.typed and done[0].score >= params.keep_ratio * best.score:
+        # Done work leads when the question asks about now, or when it says about as much: a plan
+        # that says the asked thing beats a done sentence that barely touches it.
+        as_much = ASKS_NOW.search(query.question) or (done and done[0].score >= params.keep_ratio * best.score)
+        if done and done[0].typed >= best.typed and as_much:
             candidates = done
     candidates = newest_first(candidates, params.keep_ratio)
     chosen = [candidates[0]]

@@ -54,7 +54,7 @@ AGE = re.compile(r"(\d{2,3})周?岁")
 class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # a word the corpus never uses ("GDP", "追回") weighs this share of the ceiling
-    place_weight: float = 0.25  # a known place (吉林省) says little: every sentence of its reply is about it
+    place_weight: float = 0.25  # a known place (吉林省) or a year says little of what is asked
     referral_override: float = 0.75  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
     typed: bool = True  # the sentence must hold the kind of fact asked for
@@ -218,9 +218,9 @@ class CoverageJudge:
         return any(self.in_corpus(word) for word in term.alternatives)
 
     def in_corpus(self, word: str) -> bool:
-        if LATIN.fullmatch(word):
-            return bool(re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", self.corpus_text))
-        return word in self.corpus_text
+        """Whether a chunk's text or heading uses `word` (a Latin word whole), looked up in the chunks
+        holding its character pairs, not by scanning the corpus (bot/weights.py)."""
+        return self.idf.uses(word)
 
     def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
@@ -235,7 +235,10 @@ class CoverageJudge:
                 elif self.known(term):
                     # A concept is as rare as its commonest wording: 老人 weighs what 老年人 weighs.
                     weight = min((w for w in map(self.idf, term.alternatives) if w > 0), default=1.0)
-                    weight *= self.params.place_weight if term.is_place else 1.0
+                    # A place or a year scopes the question rather than says what it asks; a year
+                    # is checked on its own (dated).
+                    scoping = term.is_place or term.names_year()
+                    weight *= self.params.place_weight if scoping else 1.0
                 else:
                     weight = self.idf.ceiling * self.params.unknown_weight
                 weighted.append((term, weight, is_own))

@@ -19,7 +19,7 @@ def seed(seed_text):
 @pytest.fixture
 def composer(seed):
     _, chunks = seed
-    idf = SentenceIdf([c.text for c in chunks])
+    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
     judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
     return ExtractiveComposer(judge, ComposeParams())
 

@@ -146,3 +146,35 @@ def test_an_a_not_a_question_asks_about_its_a(judge):
 def test_a_name_is_not_answered_by_a_figure(judge, seed):
     reply = answer(judge, seed, "全省最大的养老机构叫什么名字？", "3311张")
     assert reply.refused, reply.text
+
+
+@pytest.fixture
+def songling():
+    """The fictional 松岭县 reply on the old-age allowance: today's rates (done) and a planned raise (plan)."""
+    from pathlib import Path
+
+    from index.loading import read_file
+
+    source = read_file(
+        Path(__file__).parent / "fixtures" / "replies" / "qinghe-songling-2023-zhengxie-23-high-age-allowance.docx"
+    )
+    parsed = parse_document(source.text, "songling")
+    chunks = chunk_document(parsed, ChunkingParams())
+    idf = SentenceIdf([c.text for c in chunks])
+    judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+    return judge, (parsed.meta, chunks)
+
+
+def test_a_question_about_now_is_answered_by_done_work_not_by_a_plan(songling):
+    judge, reply = songling
+    now = answer(judge, reply, "松岭县现在80到89岁老人高龄津贴是多少？", "提高到每人每月60元", "每人每月50元")
+    assert "50元" in now.text.split("。")[0] and say("plan_label") not in now.text, now.text
+
+
+def test_a_year_weighs_little_beside_what_is_asked_about_it(judge, seed):
+    weights = {
+        t.alternatives[0]: w for t, w, _ in judge.weigh(judge.asked_terms("2022年新建了多少个社区老年食堂？"), [])
+    }
+    assert weights["2022年"] == pytest.approx(0.25 * judge.idf("2022年"))
+    reply = answer(judge, seed, "2022年全省新建了多少个社区老年食堂？", "1000万元福彩公益金", "规模以上养老机构20家")
+    assert reply.refused, reply.text
