@@ -21,7 +21,7 @@ def seed(seed_text):
 @pytest.fixture
 def judge(seed):
     _, chunks = seed
-    idf = SentenceIdf([c.text for c in chunks])
+    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
     return CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
 
 
@@ -160,7 +160,7 @@ def songling():
     )
     parsed = parse_document(source.text, "songling")
     chunks = chunk_document(parsed, ChunkingParams())
-    idf = SentenceIdf([c.text for c in chunks])
+    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
     judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
     return judge, (parsed.meta, chunks)
 
