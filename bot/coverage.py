@@ -186,6 +186,7 @@ class CoverageJudge:
             return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
         if not (own or context):
             return Verdict(False, 0.0, reason="no content words")
+        own = [self.mistyped(term, query.question, hits) for term in own]
         earlier = [t for t in self.asked_terms(" ".join(context)) if t not in own]
         unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
@@ -211,6 +212,28 @@ class CoverageJudge:
     def asked_terms(self, question: str) -> list[Term]:
         """The question's content words, read against this corpus's own words."""
         return question_terms(question, self.terms, self.in_corpus)
+
+    def mistyped(self, term: Term, question: str, hits: list[Hit]) -> Term:
+        """An unknown word read as the retrieved chunks' word one character away, when the
+        question's characters around it agree with theirs (巡方关爱 → 巡访关爱, 养老机购 → 养老机构)."""
+        word = term.alternatives[0]
+        if term.is_place or len(word) < 2 or not CJK.fullmatch(word[0]) or self.known(term):
+            return term
+        at = question.find(word)
+        if at < 0:
+            return term
+        texts = [hit.chunk.text for hit in hits[: self.params.chunks_checked]]
+        start, end = max(0, at - 2), min(len(question), at + len(word) + 2)
+        window = question[start:end]
+        if len(window) < len(word) + 2 or not all(CJK.fullmatch(ch) for ch in window):
+            return term
+        for i in range(at - start, at - start + len(word)):
+            pattern = re.compile(re.escape(window[:i]) + r"[\u3400-\u9fff]" + re.escape(window[i + 1 :]))
+            match = next((m for text in texts if (m := pattern.search(text))), None)
+            if match:
+                fixed = match.group(0)[at - start : at - start + len(word)]
+                return Term((fixed, word))
+        return term
 
     def known(self, term: Term) -> bool:
         if term.scoped or term.alternatives[0] in RELATIVE_YEARS:

@@ -178,3 +178,10 @@ def test_a_year_weighs_little_beside_what_is_asked_about_it(judge, seed):
     assert weights["2022年"] == pytest.approx(0.25 * judge.idf("2022年"))
     reply = answer(judge, seed, "2022年全省新建了多少个社区老年食堂？", "1000万元福彩公益金", "规模以上养老机构20家")
     assert reply.refused, reply.text
+
+
+def test_a_mistyped_word_is_read_as_the_retrieved_word_one_character_away(judge, seed):
+    reply = answer(judge, seed, "巡方关爱买服务花了多少钱", "1000万元福彩公益金", "8类老年人开展入户巡访")
+    assert not reply.refused and "1000万元" in reply.text, reply.text
+    kept = answer(judge, seed, "被养老诈骗骗走的钱能追回来吗？", "打击整治养老诈骗专项行动")
+    assert kept.refused, kept.text
