@@ -230,9 +230,9 @@ class Yinling:
             return  # another request is re-opening it; this one answers from the version in hand
         try:
             self._followed = now
-            found = self.store.active()
-            if found and found[0].name != self.retriever.version:
-                log.info("index version %s was committed by another process; re-opening", found[1].version)
+            found = self.store.active_collection()
+            if found and found.name != self.retriever.version:
+                log.info("index version %s was committed by another process; re-opening", found.name)
                 self.refresh()
         finally:
             self._following.release()

@@ -14,6 +14,7 @@ from index.sentences import split_sentences
 CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")
 LATIN = re.compile(r"[a-z][a-z0-9]*")  # a Latin word, lower-cased: found only whole
+ALNUM_RUN = re.compile(r"[a-z0-9]+")
 # A word holding any of these may span two sentences, so one occurrence is not one sentence.
 SENTENCE_CHARS = re.compile(r"[\s。！？!?.]")
 
@@ -55,6 +56,7 @@ class SentenceIdf:
         self.sections = sections or [""] * len(texts)
         self._used: dict[str, bool] = {}
         self._joined: str | None = None
+        self._latin: set[str] | None = None
         counts = [len(split_sentences(text)) for text in texts] if sentences is None else sentences
         self.size = int(sum(counts))
         self.ceiling = math.log(1 + self.size)  # the weight of a word no sentence holds
@@ -122,13 +124,13 @@ class SentenceIdf:
         return self._used[word]
 
     def _find(self, word: str) -> bool:
-        whole = re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])") if LATIN.fullmatch(word) else None
+        if LATIN.fullmatch(word):  # found whole, so inside one of the corpus's letter-and-digit runs
+            whole = re.compile(rf"(?<![a-z]){re.escape(word)}(?![a-z])")
+            return any(whole.search(run) for run in self._latin_runs())
         rows = self.candidates(word)
         if len(rows) == len(self.texts):  # nothing narrowed it: one look through the whole corpus
-            texts = [self._corpus()]
-        else:
-            texts = (f"{self.sections[row]}\n{self.texts[row]}".lower() for row in rows.tolist())
-        return any(whole.search(text) if whole else word in text for text in texts)
+            return word in self._corpus()
+        return any(word in f"{self.sections[row]}\n{self.texts[row]}".lower() for row in rows.tolist())
 
     def _corpus(self) -> str:
         """Every heading and text, lower-cased, in one string (made once, when first needed)."""
@@ -136,3 +138,9 @@ class SentenceIdf:
             pairs = zip(self.sections, self.texts, strict=True)
             self._joined = "\n".join(f"{s}\n{t}" if s else t for s, t in pairs).lower()
         return self._joined
+
+    def _latin_runs(self) -> set[str]:
+        """The distinct runs of Latin letters and digits in the corpus, lower-cased (made once)."""
+        if self._latin is None:
+            self._latin = {run for text in (*self.sections, *self.texts) for run in ALNUM_RUN.findall(text.lower())}
+        return self._latin
