@@ -282,7 +282,7 @@ def open_retriever(store: IndexStore, embedder: Embeddings, fusion: FusionParams
     """The hybrid retriever over the active index version: Chroma for dense, BM25 as stored with it."""
     collection, manifest = store.open_active(embedder_id(embedder))
     older = tuple(
-        Segment(vectorstore_of(store, name, embedder), frozenset(docs), store.client.get_collection(name).count())
+        Segment(vectorstore_of(store, name, embedder), frozenset(docs), store.stored_chunks(name))
         for name, docs in sorted(manifest.segments().items())
     )
     lexical = lexical_index(store, collection)

@@ -166,6 +166,13 @@ class IndexStore:
         require_compatible(manifest, embedder_id)
         return collection, manifest
 
+    def stored_chunks(self, name: str) -> int:
+        """How many chunks version `name` holds itself, from its manifest (Chroma's count() reads
+        every row: 0.7 s at 100k chunks)."""
+        metadata = self.client.get_collection(name).metadata or {}
+        docs = Manifest.from_json(metadata[MANIFEST_KEY]).docs.values()
+        return sum(entry.chunks for entry in docs if not entry.segment)
+
     def create_version(self, version: int) -> Collection:
         """A new, uncommitted collection for a build to fill, under a name no other build uses."""
         return self.client.create_collection(

@@ -220,6 +220,8 @@ def test_a_removed_reply_is_not_found_in_the_older_version_that_still_holds_it(s
     _, store = build(settings, FakeEmbeddings())  # v3 still reads v1, which still holds "extra"
     bot = Yinling(store, FakeEmbeddings(), BotParams())
     assert bot.retriever.older and "extra" not in bot.manifest.docs
+    for segment in bot.retriever.older:  # what the dense side over-fetches by is what the collection holds
+        assert segment.stored == segment.vectorstore._collection.count() > 0, segment.vectorstore._collection.name
     assert all(hit.chunk.doc_id != "extra" for hit in bot.search("社区老年食堂136个", k=50))
 
 
