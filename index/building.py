@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -176,10 +177,17 @@ def write_version(
     try:
         segments = kept_segments(store, active, keep, collection)
         changed = [chunk for doc_id in sorted(docs) if doc_id not in keep for chunk in docs[doc_id].chunks]
-        vectors = embed_chunks(embedder, changed, progress)
-        write_chunks(collection, changed, vectors, {doc_id: doc.meta for doc_id, doc in docs.items()})
-        report.embedded_chunks = len(changed)
-        store.write_lexical(collection, version_lexical(store, active, keep, changed).to_bytes())
+        # Tokenising is Python and the embedder is C that releases the GIL: they run at once. A
+        # failure or Ctrl-C does not wait for the tokeniser, whose result is then not used.
+        beside = ThreadPoolExecutor(1, thread_name_prefix="tokenise")
+        try:
+            lexical = beside.submit(version_lexical, store, active, keep, changed)
+            vectors = embed_chunks(embedder, changed, progress)
+            write_chunks(collection, changed, vectors, {doc_id: doc.meta for doc_id, doc in docs.items()})
+            report.embedded_chunks = len(changed)
+            store.write_lexical(collection, lexical.result().to_bytes())
+        finally:
+            beside.shutdown(wait=False, cancel_futures=True)
         manifest.dimension = len(vectors[0]) if vectors else (active[1].dimension if active else 0)
         manifest.docs = {
             doc_id: DocEntry(doc.meta, doc.source.sha256, doc.chunk_count, segments.get(doc_id, ""))
