@@ -26,6 +26,9 @@ from index.settings import Settings
 
 API_PATHS = frozenset({"/api/ask", "/api/search"})  # the endpoints that do work; health stays reachable
 LOGIN_PATH = "/staff/login"
+# Every server-side event of the public Gradio app (a chat question, 👍, clear, a desk search)
+# joins its queue here; the staff app, mounted at /staff, is behind its sign-in.
+CHAT_PATH = "/gradio_api/queue/join"
 # Gradio's file upload route is bounded by Gradio's own max_file_size, not by max_body_kb.
 UPLOAD_SUFFIX = "/gradio_api/upload"
 DOCS_PATH = "/api/docs"
@@ -181,10 +184,11 @@ class RateRule:
 
 
 def rate_rules(settings: Settings) -> list[RateRule]:
-    """The API's and the staff sign-in's budgets; a setting of "" turns its rule off."""
+    """The API's, the web chat's and the staff sign-in's budgets; a setting of "" turns its rule off."""
     api = RateRule("api", API_PATHS, frozenset(), settings.api_rate_limit, TOO_MANY_REQUESTS)
+    chat = RateRule("chat", frozenset({CHAT_PATH}), frozenset({"POST"}), settings.chat_rate_limit, TOO_MANY_REQUESTS)
     login = RateRule("login", frozenset({LOGIN_PATH}), frozenset({"POST"}), settings.login_rate_limit, TOO_MANY_LOGINS)
-    return [rule for rule in (api, login) if rule.rate]
+    return [rule for rule in (api, chat, login) if rule.rate]
 
 
 def describe(limit: RateLimitItem) -> str:

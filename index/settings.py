@@ -36,6 +36,7 @@ class Settings:
     max_body_kb: int = 64
     api_rate_limit: str = "60/minute"
     login_rate_limit: str = "5/minute"
+    chat_rate_limit: str = "60/minute"  # events of the public web chat (questions, 👍, clear)
     lock_timeout_s: int = 10
     feedback_max_mb: int = 10
     feedback_keep: int = 3
@@ -71,6 +72,7 @@ class Settings:
             max_body_kb=int_setting(env, "YINLING_MAX_BODY_KB", defaults.max_body_kb),
             api_rate_limit=rate_setting(env, "YINLING_API_RATE_LIMIT", defaults.api_rate_limit),
             login_rate_limit=rate_setting(env, "YINLING_LOGIN_RATE_LIMIT", defaults.login_rate_limit),
+            chat_rate_limit=rate_setting(env, "YINLING_CHAT_RATE_LIMIT", defaults.chat_rate_limit),
             lock_timeout_s=int_setting(env, "YINLING_LOCK_TIMEOUT_S", defaults.lock_timeout_s),
             feedback_max_mb=int_setting(env, "YINLING_FEEDBACK_MAX_MB", defaults.feedback_max_mb),
             feedback_keep=int_setting(env, "YINLING_FEEDBACK_KEEP", defaults.feedback_keep),

@@ -31,7 +31,7 @@ JSON = {"content-type": "application/json"}
 
 @pytest.fixture(scope="module")
 def client(real_settings, real_bot):
-    settings = dataclasses.replace(real_settings, api_rate_limit="", **STAFF)
+    settings = dataclasses.replace(real_settings, api_rate_limit="", chat_rate_limit="", **STAFF)
     with TestClient(create_app(settings, bot=real_bot)) as client:
         yield client
 
@@ -189,6 +189,19 @@ def test_api_is_rate_limited_per_client_address(real_settings, real_bot):
     assert elsewhere.status_code == 200, "another address has its own budget"
 
 
+def test_the_public_chat_is_rate_limited_per_client_address(real_settings, real_bot):
+    """Every question of the web chat joins Gradio's queue; a client past its budget is refused there."""
+    with fresh_client(real_settings, real_bot, chat_rate_limit="2/minute") as client:
+        joined = [client.post("/gradio_api/queue/join", json={}).status_code for _ in range(2)]
+        refused = client.post("/gradio_api/queue/join", json={})
+        api = client.post("/api/ask", json={"question": QUESTION})
+        elsewhere = TestClient(client.app, client=("192.0.2.8", 50000)).post("/gradio_api/queue/join", json={})
+    assert 429 not in joined, joined
+    assert refused.status_code == 429 and "请求太频繁（每分钟最多 2 次）" in refused.json()["detail"]
+    assert api.status_code == 200, "the API has a budget of its own"
+    assert elsewhere.status_code != 429, "another address has its own budget"
+
+
 def static_asset(client: TestClient) -> str:
     return re.search(r'src="\./(assets/[^"]+\.js)"', client.get("/").text)[1]
 
@@ -259,7 +272,7 @@ def test_api_conforms_to_its_openapi_schema(real_settings, real_bot):
     dialect cannot state "has a letter or a Chinese character" as Python does, so 400 counts
     as an answer to valid data.
     """
-    app = create_app(dataclasses.replace(real_settings, api_rate_limit=""), bot=real_bot)
+    app = create_app(dataclasses.replace(real_settings, api_rate_limit="", chat_rate_limit=""), bot=real_bot)
     config = SchemathesisConfig.from_dict(
         {
             "generation": {"max-examples": 25, "deterministic": True, "database": "none"},

@@ -54,6 +54,7 @@ def server(tmp_path_factory):
 @contextmanager
 def serving(root: Path, env: dict[str, str], port: int) -> Iterator[str]:
     """Index the corpus `env` names, serve `app.py` on `port` until the block ends; yields its URL."""
+    env = env | {"YINLING_CHAT_RATE_LIMIT": "off"}  # every test's browser events come from one address
     subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = (root / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -44,7 +44,12 @@ def model_server():
 @pytest.fixture(scope="module")
 def llm_settings(real_settings, model_server):
     return dataclasses.replace(
-        real_settings, llm_base_url=model_server.base_url, llm_model="fake-qwen", llm_timeout_s=1, api_rate_limit=""
+        real_settings,
+        llm_base_url=model_server.base_url,
+        llm_model="fake-qwen",
+        llm_timeout_s=1,
+        api_rate_limit="",
+        chat_rate_limit="",
     )
 
 

@@ -30,7 +30,9 @@ def secret_file(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def client(real_settings, real_bot):
-    settings = dataclasses.replace(real_settings, staff_user="staff", staff_password="s3cret", api_rate_limit="")
+    settings = dataclasses.replace(
+        real_settings, staff_user="staff", staff_password="s3cret", api_rate_limit="", chat_rate_limit=""
+    )
     with TestClient(create_app(settings, bot=real_bot)) as client:
         yield client
 
