@@ -267,9 +267,11 @@ def starts_as_plan(sentence: str) -> bool:
 
 
 def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:
-    """A refusal with where to ask instead: the topic's hotline, else the named place's 12345."""
+    """A refusal with where to ask instead: the topic's hotline, else the named place's 12345 —
+    saying that the place's own replies do not cover the question when it has replies."""
     if query.scope and not referral:
-        text = say("refusal_place", place=query.scope.place)
+        own_replies = query.scope.jurisdictions and not query.scope.broader
+        text = say("refusal_place_topic" if own_replies else "refusal_place", place=query.scope.place)
     else:
         text = say("refusal", referral=referral or say("referral_default"))
     return Answer(query.question, text, True, (), tuple(hits), query.search_text, reason)

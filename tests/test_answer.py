@@ -181,3 +181,16 @@ def test_a_quote_cut_inside_a_sentence_does_not_end_on_the_clause_that_opens_the
     body = answer.text.split("：", 1)[1]
     assert "136个社区老年食堂" in body and not body.startswith("在省市县")
     assert not body.replace("[1]", "").endswith(("今年。", "今年，。")), body
+
+
+def test_a_place_whose_replies_do_not_cover_the_question_is_not_said_to_have_no_replies():
+    import dataclasses
+
+    from bot.answer import refuse
+    from bot.records import Scope
+
+    query = prepare_query("吉林省去年的GDP是多少？")
+    own = refuse(dataclasses.replace(query, scope=Scope("吉林省", ("吉林省",), ("吉林省",))), [], "no", "")
+    none = refuse(dataclasses.replace(query, scope=Scope("北京市", ("北京",))), [], "no", "")
+    assert "吉林省的答复文件里没有讲到这个问题" in own.text and "吉林省的12345" in own.text
+    assert "没有北京市的相关内容" in none.text
