@@ -156,7 +156,9 @@ def chat_tab(bot: Yinling, feedback: FeedbackLog) -> None:
         button.click(lambda t: t, [button], [question], api_visibility="private").then(
             respond, [question, turns], outputs, api_visibility="private"
         )
-    restart = (lambda: ("", [], [], ""), None, outputs)
+    # The notice says the conversation was cleared on the server too: the Chatbot empties itself at
+    # once, and a question sent before this arrives would still lean on the cleared turns.
+    restart = (lambda: ("", [], [], say("ui_restarted")), None, outputs)
     clear.click(*restart, api_visibility="private")
     chatbot.clear(*restart, api_visibility="private")
 

@@ -108,6 +108,13 @@ def ask(page, question: str, answers_before: int) -> str:
     return page.locator(".yl-answer").nth(answers_before).inner_text()
 
 
+def clear_chat(page) -> None:
+    """Clear with the Chatbot's own button and wait for the server to have cleared the conversation too."""
+    page.locator("#yl-chat button[aria-label='清空对话']").click()
+    page.wait_for_function("document.querySelectorAll('.yl-answer').length === 0", timeout=30000)
+    page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('已清空对话')", timeout=30000)
+
+
 def test_citizen_asks_sees_sources_and_follows_up(server, page):
     url, _ = server
     page.goto(url)
@@ -216,8 +223,7 @@ def test_clearing_the_chat_resets_what_feedback_records(server, page):
     page.goto(url)
     page.wait_for_selector("#yl-question textarea", timeout=30000)
     ask(page, "全省有多少家养老机构？", 0)
-    page.locator("#yl-chat button[aria-label='清空对话']").click()  # the Chatbot's own clear button
-    page.wait_for_function("document.querySelectorAll('.yl-answer').length === 0", timeout=30000)
+    clear_chat(page)
     ask(page, "护理型床位有多少张？", 0)
     page.locator("#yl-chat button[aria-label='赞']").first.click()
     page.wait_for_function("document.querySelector('#yl-notice').innerText.includes('谢谢')", timeout=30000)
@@ -231,8 +237,7 @@ def test_a_follow_up_after_clearing_does_not_lean_on_the_cleared_question(server
     page.wait_for_selector("#yl-question textarea", timeout=30000)
     leaning = ask(page, "北京的养老机构有多少家？", 0)
     assert "北京市" in leaning, "the place refusal this test relies on"
-    page.locator("#yl-chat button[aria-label='清空对话']").click()
-    page.wait_for_function("document.querySelectorAll('.yl-answer').length === 0", timeout=30000)
+    clear_chat(page)
     fresh = ask(page, "那床位呢？", 0)
     assert "北京" not in fresh and "14.45万" in fresh
 
