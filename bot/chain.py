@@ -152,8 +152,7 @@ class Yinling:
         retriever, manifest = open_retriever(self.store, self.embedder, self.params.fusion)
         chunks = retriever.bm25.lexical
         idf = SentenceIdf(chunks.texts, chunks.sentences, retriever.bm25.rows_with, chunks.sections)
-        corpus_text = "\n".join(f"{s}\n{t}" if s else t for s, t in zip(chunks.sections, chunks.texts, strict=True))
-        judge = CoverageJudge(corpus_text, default_terms(), idf, self.params.coverage)
+        judge = CoverageJudge(default_terms(), idf, self.params.coverage)
         jurisdictions = tuple({entry.meta.jurisdiction for entry in manifest.docs.values() if entry.meta.jurisdiction})
         places = divisions().with_jurisdictions(jurisdictions)
         composer = ExtractiveComposer(judge, self.params.compose, dated_leads=len(jurisdictions) > 1)

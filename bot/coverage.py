@@ -166,8 +166,7 @@ def scoped_places(terms: list[Term], query: Query) -> list[Term]:
 class CoverageJudge:
     """Judges questions against one corpus: what it knows, and what the hits' sentences hold."""
 
-    def __init__(self, corpus_text: str, terms: TermMap, idf: SentenceIdf, params: CoverageParams | None = None):
-        self.corpus_text = corpus_text.lower()
+    def __init__(self, terms: TermMap, idf: SentenceIdf, params: CoverageParams | None = None):
         self.terms = terms
         self.idf = idf
         self.params = params or CoverageParams()

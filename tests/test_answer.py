@@ -20,7 +20,7 @@ def seed(seed_text):
 def composer(seed):
     _, chunks = seed
     idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+    judge = CoverageJudge(default_terms(), idf, CoverageParams())
     return ExtractiveComposer(judge, ComposeParams())
 
 
@@ -102,9 +102,7 @@ def test_uncovered_questions_are_refused_with_where_to_ask(composer, seed, quest
 
 
 def test_refusal_can_be_switched_off_for_measurement(composer, seed):
-    judge = CoverageJudge(
-        composer.judge.corpus_text, default_terms(), composer.judge.idf, CoverageParams(enabled=False)
-    )
+    judge = CoverageJudge(default_terms(), composer.judge.idf, CoverageParams(enabled=False))
     unguarded = ExtractiveComposer(judge)
     assert not unguarded.compose(prepare_query("北京的高龄津贴是多少？"), hits_for(seed, "8类老年人")).refused
 

@@ -22,7 +22,7 @@ def seed(seed_text):
 def judge(seed):
     _, chunks = seed
     idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    return CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+    return CoverageJudge(default_terms(), idf, CoverageParams())
 
 
 def hits_for(seed, *needles):
@@ -161,7 +161,7 @@ def songling():
     parsed = parse_document(source.text, "songling")
     chunks = chunk_document(parsed, ChunkingParams())
     idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    judge = CoverageJudge("\n".join(c.embed_text for c in chunks), default_terms(), idf, CoverageParams())
+    judge = CoverageJudge(default_terms(), idf, CoverageParams())
     return judge, (parsed.meta, chunks)
 
 
