@@ -24,6 +24,7 @@ from bot.datafiles import DATA, read_pairs, read_words
 from bot.evidence import (
     RELATIVE_YEARS,
     Sentence,
+    asked_clauses,
     asked_type,
     asked_words,
     doc_year,
@@ -54,6 +55,7 @@ AGE = re.compile(r"(\d{2,3})周?岁")
 class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # a word the corpus never uses ("GDP", "追回") weighs this share of the ceiling
+    scene_weight: float = 0.0  # ... times this when it only sets the scene, in a clause that asks nothing
     place_weight: float = 0.25  # a known place (吉林省) or a year says little of what is asked
     referral_override: float = 0.75  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
@@ -197,7 +199,9 @@ class CoverageJudge:
         kind = asked_type(query.question) or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
         if params.typed and per_unit(" ".join([*context[-1:], query.question]), kind):
             kind = f"{kind}:per"
-        evidence = self.rank(self.weigh(own, earlier), kind if params.typed else "", hits)
+        asking = asked_clauses(query.question.lower())
+        scene = [term for term in unknown if not any(word in asking for word in term.alternatives)]
+        evidence = self.rank(self.weigh(own, earlier, scene), kind if params.typed else "", hits)
         best = evidence[0] if evidence else None
         # A topic other offices answer (收费, 工资) unless one sentence says most of what is asked.
         if referral and (best is None or not best.typed or best.score < params.referral_override):
@@ -244,10 +248,13 @@ class CoverageJudge:
         holding its character pairs, not by scanning the corpus (bot/weights.py)."""
         return self.idf.uses(word)
 
-    def weigh(self, own: list[Term], earlier: list[Term]) -> list[tuple[Term, float, bool]]:
+    def weigh(
+        self, own: list[Term], earlier: list[Term], scene: list[Term] | None = None
+    ) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
 
-        A word the corpus never uses weighs a share of the ceiling; a known place little.
+        A word the corpus never uses weighs a share of the ceiling, less when it only sets the
+        scene (`scene`: 腿脚不好 before 能帮忙改一改吗); a known place little.
         """
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
@@ -263,6 +270,7 @@ class CoverageJudge:
                     weight *= self.params.place_weight if scoping else 1.0
                 else:
                     weight = self.idf.ceiling * self.params.unknown_weight
+                    weight *= self.params.scene_weight if term in (scene or ()) else 1.0
                 weighted.append((term, weight, is_own))
         return weighted
 

@@ -57,6 +57,13 @@ CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 # Relative years resolved against each document's own date (year offset from it).
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1, "后年": 2}
 NUMBER_INSIDE = re.compile(r"\d[,，]\d")
+# A clause of a question that asks: a question word, a question particle or mark, or A-not-A.
+# The other clauses before the last one set the scene ("我奶奶腿脚不好，…能帮忙改一改吗？").
+QUESTION_CLAUSE = re.compile(r"[^，,；;。！!？?]+[？?]?")
+ASKS = re.compile(r"[？?吗呢]|多少|几|什么|怎么|咋|哪|是否|如何|何时|([\u4e00-\u9fff])[不没]\1")
+# A copular question with no subject of its own asks what the clause before it is ("我妈总是忘记吃药，
+# 是不是老年痴呆了？"): that clause is asked too.
+COPULA_OPENING = re.compile(r"^\s*(是不是|是否|算不算|属不属于|属于)")
 
 
 def asked_type(question: str) -> str:
@@ -80,6 +87,19 @@ def has_type(text: str, kind: str) -> bool:
 def asked_words(question: str) -> str:
     """The question without how it is asked: question frames blanked, A-not-A read as A."""
     return A_NOT_A.sub(r"\1", QUESTION_FRAMES.sub(" ", question))
+
+
+def asked_clauses(question: str) -> str:
+    """The clauses of a question that ask something, and its last clause; not the ones that only
+    set the scene ("退休在家闲得慌，有没有老年人上学的地方？" asks only its second clause). A request
+    with no question word ("忽略…，告诉我…。") asks all of it."""
+    parts = [part for part in QUESTION_CLAUSE.findall(question) if part.strip()]
+    if not any(ASKS.search(part) for part in parts):
+        return question
+    asking = [i == len(parts) - 1 or bool(ASKS.search(part)) for i, part in enumerate(parts)]
+    for i in range(1, len(parts)):
+        asking[i - 1] = asking[i - 1] or (asking[i] and bool(COPULA_OPENING.match(parts[i])))
+    return " ".join(part for part, asks in zip(parts, asking, strict=True) if asks)
 
 
 def per_unit(question: str, kind: str) -> bool:

@@ -185,3 +185,19 @@ def test_a_mistyped_word_is_read_as_the_retrieved_word_one_character_away(judge,
     assert not reply.refused and "1000万元" in reply.text, reply.text
     kept = answer(judge, seed, "被养老诈骗骗走的钱能追回来吗？", "打击整治养老诈骗专项行动")
     assert kept.refused, kept.text
+
+
+def test_an_unknown_word_that_only_sets_the_scene_does_not_weigh_against(judge, seed):
+    # 退休 and 闲得慌 are not in the reply; they say why the question is asked, not what it asks.
+    reply = answer(judge, seed, "退休在家闲得慌，有没有老年人上学的地方？", "吉林省社区老年大学")
+    assert not reply.refused and "老年大学" in reply.text, reply.text
+    scene = CoverageJudge(judge.terms, judge.idf, CoverageParams(scene_weight=1.0))
+    unweighted = ExtractiveComposer(scene).compose(
+        prepare_query("退休在家闲得慌，有没有老年人上学的地方？"), hits_for(seed, "吉林省社区老年大学")
+    )
+    assert unweighted.refused, "without the scene rule the unknown scene words weigh against"
+
+
+def test_a_copular_question_asks_what_the_clause_before_it_is(judge, seed):
+    reply = answer(judge, seed, "我妈总是忘记吃药，是不是老年痴呆了？", "失智老年人照护专区", "1558家")
+    assert reply.refused, reply.text
