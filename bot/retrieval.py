@@ -67,8 +67,10 @@ class Segment:
     docs: frozenset[str] = frozenset()
     stored: int = 0  # chunks the collection holds, read or not
 
-    def nearest(self, vector: list[float], k: int, rows: np.ndarray, index: RowIndex) -> list[tuple[int, float]]:
-        """The `k` of `rows` (chunks of this collection) nearest to `vector`, as (row, cosine distance)."""
+    def nearest(self, vector: list[float], k: int, admitted: np.ndarray, index: RowIndex) -> list[tuple[int, float]]:
+        """The `k` chunks of this collection nearest to `vector` among the `admitted` rows (a mask
+        over the lexical index's rows), as (row, cosine distance)."""
+        rows = np.flatnonzero(admitted)
         if not len(rows):
             return []
         collection = self.vectorstore._collection  # ids and distances only: texts come from memory
@@ -79,8 +81,7 @@ class Segment:
                 query_embeddings=[vector], n_results=min(k + excluded, stored), include=["distances"]
             )
             pairs = index.rows(found["ids"][0], found["distances"][0])
-            admitted = set(rows.tolist()) if excluded else None
-            return [(row, distance) for row, distance in pairs if admitted is None or row in admitted][:k]
+            return [(row, distance) for row, distance in pairs if admitted[row]][:k]
         ids = index.chunk_ids[rows].tolist()
         if len(rows) <= BRUTE_FORCE:
             found = collection.get(ids=ids, include=["embeddings"])
@@ -184,8 +185,7 @@ class HybridRetriever(BaseRetriever):
         vector = self.vectorstore.embeddings.embed_query(query)
         found = []
         for segment, rows in zip(self._segments, self._segment_rows, strict=True):
-            admitted = np.flatnonzero(rows if admit is None else rows & admit)
-            found += segment.nearest(vector, k, admitted, self._index)
+            found += segment.nearest(vector, k, rows if admit is None else rows & admit, self._index)
         return sorted(found, key=lambda pair: pair[1])[:k]
 
     def admitted_rows(self, filters: SearchFilter) -> np.ndarray | None:
