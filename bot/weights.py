@@ -31,7 +31,9 @@ class SentenceIdf:
     past that, in an even sample of them, scaled up — a word that common weighs little, and a
     few percent on its count moves its weight by less than that. A word with no character pair
     and no Latin token of its own (第17条, 元) is looked for in every chunk, so in a corpus of more
-    than SAMPLE chunks it is estimated from a sample, and a rare one may read as absent.
+    than SAMPLE chunks it is estimated from a sample, and a rare one may read as absent. `uses`
+    answers from the same postings whether the corpus uses a word at all (the refusal judge's
+    "unknown word"), exactly.
     """
 
     SAMPLE = 1_000  # chunks counted exactly per word
