@@ -49,6 +49,8 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
 AGE = re.compile(r"(\d{2,3})周?岁")
+# A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
+FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家张户人名所项类次元条门批]")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ class Term:
     alternatives: tuple[str, ...]
     is_place: bool = False
     scoped: bool = False  # the place the search was restricted to: every retrieved reply speaks for it
+    figure: bool = False  # a figure the question names: it orders sentences, never refuses
 
     def found_in(self, text: str, year: int | None = None) -> bool:
         """Whether the text holds the term; with the text's document year, 明年 and 2024年 in a
@@ -133,6 +136,9 @@ def question_terms(question: str, terms: TermMap, known: Callable[[str], bool] =
     for age in AGE.finditer(text):  # "80岁以上": the answer must be about that age
         found.setdefault((age.group(0),), Term((age.group(0), f"{age.group(1)}周岁")))
         text = text.replace(age.group(0), " ")
+    for figure in FIGURE.findall(text):
+        found.setdefault((figure,), Term((figure,), figure=True))
+        text = text.replace(figure, " ")
     for word, flag in tag(text):
         if not TOKEN.fullmatch(word) or word in STOPWORDS or word in read_words(GENERIC_FILE) or word.isdigit():
             continue
@@ -239,7 +245,7 @@ class CoverageJudge:
         return term
 
     def known(self, term: Term) -> bool:
-        if term.scoped or term.alternatives[0] in RELATIVE_YEARS:
+        if term.scoped or term.figure or term.alternatives[0] in RELATIVE_YEARS:
             return True
         return any(self.in_corpus(word) for word in term.alternatives)
 
@@ -261,6 +267,8 @@ class CoverageJudge:
             for term in terms:
                 if term.scoped:  # the search kept only replies that speak for it: it tells nothing apart
                     weight = 0.0
+                elif term.figure:  # says which sentence, not what is asked: a wrong figure is not refused
+                    weight = self.idf.ceiling * self.params.place_weight
                 elif self.known(term):
                     # A concept is as rare as its commonest wording: 老人 weighs what 老年人 weighs.
                     weight = min((w for w in map(self.idf, term.alternatives) if w > 0), default=1.0)

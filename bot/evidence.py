@@ -34,6 +34,9 @@ ASKED_TYPES = (
 QUESTION_FRAMES = re.compile(
     r"一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
+    r"|(?<=[\u4e00-\u9fff])[好完成]了(吗|没有?)"  # a verb's result asked about: "建好了吗" asks whether 建
+    # "有人来查吗": 来 only says someone comes to do it (not 将来, 过去)
+    r"|(?<![将未后以原本从过出回进上下起失])[来去](?=[\u4e00-\u9fff]([吗呢？?，,。]|$))"
 )
 # "好不好吃", "能不能", "有没有": the A-not-A question asks whether A; A is what it asks about.
 A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
@@ -50,7 +53,8 @@ TYPE_EVIDENCE = {
 }
 # An amount or count asked per unit ("每月多少", "户均多少") is answered by a rate, not a total.
 PER_UNIT_ASKED = re.compile(r"每[个位人户月年天周次张床餐顿]|户均|人均")
-PER_UNIT_SAID = re.compile(r"每|[户人床]均|平均|/")
+# "，年参加…19.2万人次": a clause opening on 年 and a verb says a yearly figure.
+PER_UNIT_SAID = re.compile(r"每|[户人床]均|平均|/|(?:^|[，,；;])年(?![底内度末初中份以])[\u4e00-\u9fff]")
 # A count asked with its measure word ("多少户", "几家") wants a number with that measure word.
 MEASURE = re.compile(r"(?:多少|几)(?:万|千|百)?([个家张户人名所场门项届类次元])")
 CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")

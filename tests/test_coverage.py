@@ -201,3 +201,16 @@ def test_an_unknown_word_that_only_sets_the_scene_does_not_weigh_against(judge, 
 def test_a_copular_question_asks_what_the_clause_before_it_is(judge, seed):
     reply = answer(judge, seed, "我妈总是忘记吃药，是不是老年痴呆了？", "失智老年人照护专区", "1558家")
     assert reply.refused, reply.text
+
+
+def test_a_figure_the_question_names_orders_sentences_but_never_weighs_against(judge):
+    terms = {term.alternatives[0]: term for term in judge.asked_terms("那64个农村养老大院建好了吗？")}
+    assert terms["64个"].figure and judge.known(terms["64个"]), list(terms)
+    assert "好了吗" not in terms and "建好" not in terms, list(terms)
+    weights = dict((t.alternatives[0], w) for t, w, _ in judge.weigh(list(terms.values()), []))
+    assert weights["64个"] < max(w for word, w in weights.items() if word != "64个"), weights
+
+
+def test_a_yearly_figure_answers_every_year(judge, seed):
+    reply = answer(judge, seed, "服务老人活动每年有多少人次参加？", "年参加老年人数19.2万人次")
+    assert not reply.refused and "19.2万人次" in reply.text, reply.text

@@ -51,3 +51,18 @@ def test_the_clauses_that_ask_and_not_those_that_set_the_scene(question, asking)
     from bot.evidence import asked_clauses
 
     assert asked_clauses(question) == asking
+
+
+def test_how_a_verb_is_asked_is_not_what_it_asks_about():
+    from bot.evidence import asked_words
+
+    assert "好了" not in asked_words("那64个农村养老大院建好了吗？")
+    assert "来查" not in asked_words("养老院的安全有人来查吗？")
+    assert "将来" in asked_words("将来呢？") and "过去" in asked_words("过去呢？")
+
+
+def test_a_clause_opening_on_年_says_a_yearly_figure():
+    from bot.evidence import rate_said
+
+    assert rate_said("开展经常性服务老人活动，年参加老年人数19.2万人次")
+    assert not rate_said("2023年，省财政筹措资金2.1亿元") and not rate_said("全省，年底前完成100个")
