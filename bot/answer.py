@@ -49,6 +49,7 @@ class ComposeParams:
     quote_chars: int = 60  # a longer sentence is quoted from its first relevant clause, about this long
     whole_chars: int = 45  # a sentence this short is always quoted whole
     dangling_chars: int = 8  # a quote cut inside a sentence does not end on a clause this short
+    fact_chars: int = 90  # a further figure of an asked word is kept while the quote stays this long
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,10 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
     start, end = min(runs, key=lambda run: (length[run] > params.quote_chars, run[0], length[run]))
     if kind and not typed[end] and end + 1 < len(parts) and typed[end + 1]:
         end += 1  # asked words followed by their fact: "到十四五末期，完成…不少于4万户"
+    while end + 1 < len(parts) and held[end + 1] and NUMBER.search(parts[end + 1]):
+        if len("".join(parts[start : end + 2])) > params.fact_chars:
+            break
+        end += 1  # the asked thing's next figure: "…信息40.33万人，采集率已达到82.64%"
     needed = end
     while end + 1 < len(parts) and len("".join(parts[start : end + 2])) <= params.quote_chars:
         end += 1

@@ -192,3 +192,13 @@ def test_a_place_whose_replies_do_not_cover_the_question_is_not_said_to_have_no_
     none = refuse(dataclasses.replace(query, scope=Scope("北京市", ("北京",))), [], "no", "")
     assert "吉林省的答复文件里没有讲到这个问题" in own.text and "吉林省的12345" in own.text
     assert "没有北京市的相关内容" in none.text
+
+
+def test_a_yes_no_answer_keeps_the_asked_words_next_figure(composer, seed):
+    answer = ask(composer, seed, "8类重点居家老年人的信息都采集完了吗？", "采集率已达到82")
+    assert not answer.refused and "40.33万人" in answer.text and "82.64%" in answer.text, answer.text
+
+
+def test_a_figure_the_question_names_picks_the_sentence_that_says_it(composer, seed):
+    answer = ask(composer, seed, "那64个农村养老大院建好了吗？", "县级福利中心示范引领", "64个农村养老大院")
+    assert not answer.refused and "陆续建设完成" in answer.text.split("。")[0], answer.text
