@@ -30,6 +30,7 @@ from bot.evidence import (
     doc_year,
     has_type,
     per_unit,
+    predicate,
     rate_said,
     sentences_of,
 )
@@ -58,6 +59,7 @@ class CoverageParams:
     min_share: float = 0.5  # weighted share of the question's words one sentence must hold
     unknown_weight: float = 0.5  # a word the corpus never uses ("GDP", "追回") weighs this share of the ceiling
     scene_weight: float = 0.0  # ... times this when it only sets the scene, in a clause that asks nothing
+    predicate_weight: float = 1.0  # ... and this share when it is what a yes/no question asks (会涨价吗)
     place_weight: float = 0.25  # a known place (吉林省) or a year says little of what is asked
     referral_override: float = 0.75  # a sentence holding this share outweighs an out-of-scope topic
     context_weight: float = 0.5  # words of the earlier questions a follow-up leans on, in ordering only
@@ -145,7 +147,8 @@ def question_terms(question: str, terms: TermMap, known: Callable[[str], bool] =
         place = is_place(word, flag)
         content = flag.startswith(CONTENT_FLAGS) or place or word in referrals() or word in RELATIVE_YEARS
         grouped = any(word in alternatives for alternatives in found)  # "走访巡访": 巡访 is already asked
-        if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped:
+        measured = len(word) == 2 and word[1] == "个"  # "装个扶手": a verb and its measure word
+        if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped and not measured:
             found.setdefault((word,), Term((word,), is_place=place))
     return list(found.values())
 
@@ -193,7 +196,7 @@ class CoverageJudge:
             return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
         if not (own or context):
             return Verdict(False, 0.0, reason="no content words")
-        own = [self.mistyped(term, query.question, hits) for term in own]
+        own = [self.abbreviated(self.mistyped(term, query.question, hits), hits) for term in own]
         earlier = [t for t in self.asked_terms(" ".join(context)) if t not in own]
         unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
@@ -207,7 +210,8 @@ class CoverageJudge:
             kind = f"{kind}:per"
         asking = asked_clauses(query.question.lower())
         scene = [term for term in unknown if not any(word in asking for word in term.alternatives)]
-        evidence = self.rank(self.weigh(own, earlier, scene), kind if params.typed else "", hits)
+        asked = [t for t in unknown if not kind and any(predicate(asking, w) for w in t.alternatives)]
+        evidence = self.rank(self.weigh(own, earlier, scene, asked), kind if params.typed else "", hits)
         best = evidence[0] if evidence else None
         # A topic other offices answer (收费, 工资) unless one sentence says most of what is asked.
         if referral and (best is None or not best.typed or best.score < params.referral_override):
@@ -244,6 +248,16 @@ class CoverageJudge:
                 return Term((fixed, word))
         return term
 
+    def abbreviated(self, term: Term, hits: list[Hit]) -> Term:
+        """An unknown two-character word read as the retrieved chunks' longer word it shortens: its
+        first and last characters with one to three between (免税 → 免征增值税), as Chinese abbreviates."""
+        word = term.alternatives[0]
+        if term.is_place or len(word) != 2 or not CJK.fullmatch(word[0]) or self.known(term):
+            return term
+        pattern = re.compile(re.escape(word[0]) + r"[\u4e00-\u9fff]{1,3}" + re.escape(word[1]))
+        match = next((m for hit in hits[: self.params.chunks_checked] if (m := pattern.search(hit.chunk.text))), None)
+        return Term((match.group(0), word)) if match else term
+
     def known(self, term: Term) -> bool:
         if term.scoped or term.figure or term.alternatives[0] in RELATIVE_YEARS:
             return True
@@ -255,12 +269,13 @@ class CoverageJudge:
         return self.idf.uses(word)
 
     def weigh(
-        self, own: list[Term], earlier: list[Term], scene: list[Term] | None = None
+        self, own: list[Term], earlier: list[Term], scene: list[Term] | None = None, asked: list[Term] | None = None
     ) -> list[tuple[Term, float, bool]]:
         """Each term with its weight (corpus rarity) and whether the current question holds it.
 
         A word the corpus never uses weighs a share of the ceiling, less when it only sets the
-        scene (`scene`: 腿脚不好 before 能帮忙改一改吗); a known place little.
+        scene (`scene`: 腿脚不好 before 能帮忙改一改吗), more when it is what a yes/no question asks
+        (`asked`: 会涨价吗); a known place little.
         """
         weighted = []
         for terms, is_own in ((own, True), (earlier, False)):
@@ -279,6 +294,8 @@ class CoverageJudge:
                 else:
                     weight = self.idf.ceiling * self.params.unknown_weight
                     weight *= self.params.scene_weight if term in (scene or ()) else 1.0
+                    if term in (asked or ()):
+                        weight = self.idf.ceiling * self.params.predicate_weight
                 weighted.append((term, weight, is_own))
         return weighted
 

@@ -25,7 +25,11 @@ ASKED_TYPES = (
     ),
     ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
     ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
-    ("count", re.compile(r"多少|几[个家张户人名所场门项届类万千百十]?|多大|how many|how much", re.IGNORECASE)),
+    # 十几分钟, 好几年, 几十个: an approximate number, not a question
+    (
+        "count",
+        re.compile(r"多少|(?<![十百千万好])几(?![十百千万])[个家张户人名所场门项届类]?|多大|how many|how much", re.I),
+    ),
     ("name", re.compile(r"叫什么(名字)?|什么名字|名称是什么")),
     ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
     ("how", re.compile(r"怎么(申请|办理?|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)")),
@@ -34,7 +38,8 @@ ASKED_TYPES = (
 QUESTION_FRAMES = re.compile(
     r"一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
-    r"|(?<=[\u4e00-\u9fff])[好完成]了(吗|没有?)"  # a verb's result asked about: "建好了吗" asks whether 建
+    r"|(?<=[\u4e00-\u9fff])([好完成]了|过了?)(吗|没有?)"  # a verb's result: "建好了吗", "开过了吗" ask whether
+    r"|(?<=[能以要想去])(申请|申领|办理)(?=[\u4e00-\u9fff]{2})"  # "能申请家里装个扶手吗" asks about the 扶手
     # "有人来查吗": 来 only says someone comes to do it (not 将来, 过去)
     r"|(?<![将未后以原本从过出回进上下起失])[来去](?=[\u4e00-\u9fff]([吗呢？?，,。]|$))"
 )
@@ -65,6 +70,7 @@ NUMBER_INSIDE = re.compile(r"\d[,，]\d")
 # The other clauses before the last one set the scene ("我奶奶腿脚不好，…能帮忙改一改吗？").
 QUESTION_CLAUSE = re.compile(r"[^，,；;。！!？?]+[？?]?")
 ASKS = re.compile(r"[？?吗呢]|多少|几|什么|怎么|咋|哪|是否|如何|何时|([\u4e00-\u9fff])[不没]\1")
+YES_NO_END = re.compile(r"[了过吗呢啊呀么吧？?！!。\s]*")
 # A copular question with no subject of its own asks what the clause before it is ("我妈总是忘记吃药，
 # 是不是老年痴呆了？"): that clause is asked too.
 COPULA_OPENING = re.compile(r"^\s*(是不是|是否|算不算|属不属于|属于)")
@@ -104,6 +110,13 @@ def asked_clauses(question: str) -> str:
     for i in range(1, len(parts)):
         asking[i - 1] = asking[i - 1] or (asking[i] and bool(COPULA_OPENING.match(parts[i])))
     return " ".join(part for part, asks in zip(parts, asking, strict=True) if asks)
+
+
+def predicate(clause: str, word: str) -> bool:
+    """Whether `word` ends the asking clause, only particles after it: what a yes/no question asks
+    about its subject ("护理型床位以后会涨价吗": 涨价)."""
+    at = clause.rfind(word)
+    return at >= 0 and bool(YES_NO_END.fullmatch(clause[at + len(word) :]))
 
 
 def per_unit(question: str, kind: str) -> bool:

@@ -214,3 +214,21 @@ def test_a_figure_the_question_names_orders_sentences_but_never_weighs_against(j
 def test_a_yearly_figure_answers_every_year(judge, seed):
     reply = answer(judge, seed, "服务老人活动每年有多少人次参加？", "年参加老年人数19.2万人次")
     assert not reply.refused and "19.2万人次" in reply.text, reply.text
+
+
+def test_an_unknown_word_a_yes_no_question_asks_weighs_fully(judge, seed):
+    reply = answer(judge, seed, "护理型床位以后会涨价吗？", "护理型床位达到了8.31万张")
+    assert reply.refused, reply.text
+    halved = CoverageJudge(judge.terms, judge.idf, CoverageParams(predicate_weight=0.5))
+    plain = ExtractiveComposer(halved).compose(prepare_query("护理型床位以后会涨价吗？"), hits_for(seed, "8.31万张"))
+    assert not plain.refused, "weighing the predicate as any unknown word answers it"
+
+
+def test_an_abbreviation_is_read_as_the_word_it_shortens(judge, seed):
+    reply = answer(judge, seed, "开养老院的能免税吗？", "免征增值税")
+    assert not reply.refused and "免征增值税" in reply.text, reply.text
+    assert answer(judge, seed, "养老院的电价能便宜吗？", "免征增值税").refused
+
+
+def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
+    assert "装个" not in words("家里能装个扶手吗？")

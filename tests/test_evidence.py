@@ -66,3 +66,16 @@ def test_a_clause_opening_on_年_says_a_yearly_figure():
 
     assert rate_said("开展经常性服务老人活动，年参加老年人数19.2万人次")
     assert not rate_said("2023年，省财政筹措资金2.1亿元") and not rate_said("全省，年底前完成100个")
+
+
+def test_an_approximate_number_is_not_a_question_of_how_many():
+    assert asked_type("城里走路十几分钟能找到养老服务吗？") == ""
+    assert asked_type("全省有几家养老机构？") == "count:家"
+
+
+def test_a_yes_no_questions_predicate_ends_its_asking_clause():
+    from bot.evidence import asked_words, predicate
+
+    assert predicate("护理型床位以后会涨价吗？", "涨价") and not predicate("护理型床位以后会涨价吗？", "床位")
+    assert "开过" not in asked_words("健康养老产业博览会开过了吗？")
+    assert "申请" not in asked_words("能申请家里装个扶手吗？") and "申请" in asked_words("申请的人多吗？")
