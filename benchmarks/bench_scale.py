@@ -8,8 +8,8 @@ takes minutes, once); the cost of adding one reply is measured on a copy-free ro
 then removed again).
 
 Each size is measured in a fresh process, so open time and resident memory are its own:
-open (the whole `Yinling.open`, embedder and tokenizer included), RSS after the questions,
-p50/p95 of dense, lexical and fused retrieval and of the full answer over the gold questions,
+the bot's imports, then open (the whole `Yinling.open`: embedder, tokenizer and the index),
+RSS after the questions, p50/p95 of dense, lexical and fused retrieval and of the full answer over the gold questions,
 adding one reply (the corpus reply under a new name: parse, embed, write, commit), and answered
 questions per second through the HTTP API at concurrency 1, 4 and 16.
 
@@ -140,6 +140,8 @@ def measure(chunks: int) -> dict:
     from bot.chain import Yinling
     from bot.question import prepare_query
 
+    import_s = time.perf_counter() - started
+    started = time.perf_counter()
     bot = Yinling.open(settings)
     open_s = time.perf_counter() - started
     gold = load_gold(ROOT / "evals" / "gold.jsonl")
@@ -157,6 +159,7 @@ def measure(chunks: int) -> dict:
     throughput = api_throughput(bot, settings)
     return {
         "chunks": bot.retriever.bm25.lexical.size,
+        "import_s": round(import_s, 2),
         "open_s": round(open_s, 2),
         "rss_mib": round(rss_mib),
         "dense_p50_ms": round(p50_p95(dense)[0], 1),
@@ -229,13 +232,14 @@ def api_throughput(bot, settings: Settings) -> dict[int, float]:
 
 def table(rows: list[dict]) -> str:
     head = (
-        "| chunks | open s | RSS MiB | dense p50/p95 ms | lexical p50/p95 ms | retrieval p50/p95 ms "
+        "| chunks | import s | open s | RSS MiB | dense p50/p95 ms | lexical p50/p95 ms | retrieval p50/p95 ms "
         "| answer p50/p95 ms | add one reply s | remove it s | API q/s at 1/4/16 |"
     )
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
         lines.append(
-            f"| {r['chunks']:,} | {r['open_s']} | {r['rss_mib']} | {r['dense_p50_ms']}/{r['dense_p95_ms']} "
+            f"| {r['chunks']:,} | {r['import_s']} | {r['open_s']} | {r['rss_mib']} "
+            f"| {r['dense_p50_ms']}/{r['dense_p95_ms']} "
             f"| {r['lexical_p50_ms']}/{r['lexical_p95_ms']} | {r['retrieval_p50_ms']}/{r['retrieval_p95_ms']} "
             f"| {r['ask_p50_ms']}/{r['ask_p95_ms']} | {r['add_one_reply_s']} | {r['remove_one_reply_s']} "
             f"| {r['api_qps_c1']}/{r['api_qps_c4']}/{r['api_qps_c16']} |"
