@@ -32,7 +32,13 @@ ASKED_TYPES = (
     ),
     ("name", re.compile(r"叫什么(名字)?|什么名字|名称是什么")),
     ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
-    ("how", re.compile(r"怎么(申请|办理?|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)")),
+    # "怎么办？" at a clause's end asks what can be done, not how to apply
+    (
+        "how",
+        re.compile(
+            r"怎么(申请|办理|办(?![呢啊呀吧？?！!。，,]|$)|报名|弄|做)|如何(申请|办理|报名)|[去在]哪(里|儿)?办|什么(材料|手续)"
+        ),
+    ),
 )
 # How a question is asked, not what about: never a word the answer must hold.
 QUESTION_FRAMES = re.compile(

@@ -232,3 +232,16 @@ def test_an_abbreviation_is_read_as_the_word_it_shortens(judge, seed):
 
 def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
     assert "装个" not in words("家里能装个扶手吗？")
+
+
+@pytest.mark.parametrize(
+    "question, needle, said",
+    [
+        ("养老院评星级吗？", "养老机构等级评定", "等级评定"),
+        ("有没有给老人上课的地方？", "老年课堂", "老年课堂"),
+        ("老人想去外地养老，有啥门路吗？", "旅居养老协议", "旅居养老"),
+    ],
+)
+def test_everyday_wording_is_read_as_the_policy_wording(judge, seed, question, needle, said):
+    reply = answer(judge, seed, question, needle, "晋升职业等级")
+    assert not reply.refused and said in reply.text, reply.text

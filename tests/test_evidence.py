@@ -79,3 +79,8 @@ def test_a_yes_no_questions_predicate_ends_its_asking_clause():
     assert predicate("护理型床位以后会涨价吗？", "涨价") and not predicate("护理型床位以后会涨价吗？", "床位")
     assert "开过" not in asked_words("健康养老产业博览会开过了吗？")
     assert "申请" not in asked_words("能申请家里装个扶手吗？") and "申请" in asked_words("申请的人多吗？")
+
+
+def test_what_can_be_done_is_not_how_to_apply():
+    assert asked_type("农村老人没人管怎么办？") == ""
+    assert asked_type("怎么办理老年证？") == "how" and asked_type("去哪里办？") == "how"
