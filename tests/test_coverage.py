@@ -240,8 +240,14 @@ def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
         ("养老院评星级吗？", "养老机构等级评定", "等级评定"),
         ("有没有给老人上课的地方？", "老年课堂", "老年课堂"),
         ("老人想去外地养老，有啥门路吗？", "旅居养老协议", "旅居养老"),
+        ("我们这儿的养老院都是私人开的吗？", "民办养老机构已出现", "民办"),
+        ("社区有没有帮老人做饭送饭的？", "老年助餐", "助餐"),
     ],
 )
 def test_everyday_wording_is_read_as_the_policy_wording(judge, seed, question, needle, said):
     reply = answer(judge, seed, question, needle, "晋升职业等级")
     assert not reply.refused and said in reply.text, reply.text
+
+
+def test_a_verb_with_a_bit_of_is_not_a_word_the_answer_must_hold():
+    assert "学点" not in words("想学点东西，有地方去吗？")
