@@ -16,7 +16,12 @@ from index.sentences import split_sentences
 # What a question asks for. The first pattern that matches decides; order matters
 # ("占比多少" is a percent, not a count). General Chinese question grammar, not corpus words.
 ASKED_TYPES = (
-    ("percent", re.compile(r"比例|占比|百分之|百分比|[^\s，。？]{0,4}率(是|有|到|达到)?多少")),
+    (
+        "percent",
+        re.compile(
+            r"比例|占比|百分之|百分比|占(?!地)[^，。？]{0,6}?(多少|几成)|[^\s，。？]{0,4}率(是|有|到|达到)?多少"
+        ),
+    ),
     (
         "money",
         re.compile(

@@ -86,8 +86,9 @@ def is_follow_up(question: str) -> bool:
 
 
 def names_a_thing(text: str) -> bool:
-    """Whether the text has a noun of its own ("增长了多少" has none; "护理型床位" has)."""
-    return any(flag.startswith(("n", "eng")) and word not in STOPWORDS for word, flag in tag(text))
+    """Whether the text has a noun of its own ("增长了多少" has none; "护理型床位" has; a one-character
+    noun is too little to stand alone: "都有哪些省" leans on the question before)."""
+    return any(flag.startswith(("n", "eng")) and len(word) > 1 and word not in STOPWORDS for word, flag in tag(text))
 
 
 def prepare_query(

@@ -84,3 +84,8 @@ def test_a_yes_no_questions_predicate_ends_its_asking_clause():
 def test_what_can_be_done_is_not_how_to_apply():
     assert asked_type("农村老人没人管怎么办？") == ""
     assert asked_type("怎么办理老年证？") == "how" and asked_type("去哪里办？") == "how"
+
+
+def test_a_share_is_asked_with_占_and_多少():
+    assert asked_type("护理型的占多少？") == "percent"
+    assert asked_type("占地多少平方米？") == "count"

@@ -92,3 +92,10 @@ def test_a_huge_question_or_history_item_is_refused_before_any_work():
         prepare_query("养" * 10_000_000, max_chars=300)
     with pytest.raises(QuestionError, match="问题太长"):
         prepare_query("床位呢？", ["养" * 500_000], max_chars=300)
+
+
+def test_a_one_character_noun_does_not_make_a_question_stand_alone():
+    from bot.question import is_follow_up
+
+    assert is_follow_up("都有哪些省？")
+    assert not is_follow_up("护理型床位有多少张？")
