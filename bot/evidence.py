@@ -101,7 +101,8 @@ def has_type(text: str, kind: str) -> bool:
         return True
     kind, _, measure = kind.partition(":")
     if measure:
-        return bool(re.search(rf"\d[\d.]*\s*[万亿]?余?{measure}", text))
+        # "第四届" answers "第几届" as "4届" would: a measure word takes Chinese numerals too
+        return bool(re.search(rf"(\d[\d.]*|[一二两三四五六七八九十百千]+)\s*[万亿]?余?{measure}", text))
     return bool(TYPE_EVIDENCE[kind].search(text))
 
 

@@ -89,3 +89,8 @@ def test_what_can_be_done_is_not_how_to_apply():
 def test_a_share_is_asked_with_占_and_多少():
     assert asked_type("护理型的占多少？") == "percent"
     assert asked_type("占地多少平方米？") == "count"
+
+
+def test_a_measure_word_takes_chinese_numerals():
+    assert has_type("继续举办第四届养老护理员职业技能大赛", "count:届")
+    assert not has_type("继续举办养老护理员职业技能大赛", "count:届")
