@@ -30,6 +30,8 @@ ASKS_PLAN = re.compile(
 # The present asked for in words: done work answers it, a plan does not.
 ASKS_NOW = re.compile(r"现在|目前|现行|如今|眼下|已经|现有")
 YEAR = re.compile(r"(\d{4})年")
+# A clause opening on a preposition (按照…要求，) modifies the clause after it: a quote does not end on it.
+ADVERBIAL = re.compile(r"(按照|依照|根据|通过|围绕|针对|为了|随着|经过)")
 SENTENCE_ENDS = ("。", "！", "？", "!", "?", ".")
 DOC_REFERENCE = re.compile(r"答复|回复|文件|这份|本文|公文|提案|建议")
 META_INTENTS = (
@@ -220,6 +222,8 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
     start, end = min(runs, key=lambda run: (length[run] > params.quote_chars, run[0], length[run]))
     if kind and not typed[end] and end + 1 < len(parts) and typed[end + 1]:
         end += 1  # asked words followed by their fact: "到十四五末期，完成…不少于4万户"
+    while end + 1 < len(parts) and ADVERBIAL.match(parts[end]):
+        end += 1  # "按照…功能要求，" says how; the clause after it says what was done
     while end + 1 < len(parts) and held[end + 1] and NUMBER.search(parts[end + 1]):
         if len("".join(parts[start : end + 2])) > params.fact_chars:
             break

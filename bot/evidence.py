@@ -56,6 +56,8 @@ QUESTION_FRAMES = re.compile(
 )
 # "好不好吃", "能不能", "有没有": the A-not-A question asks whether A; A is what it asks about.
 A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+# "改一改", "看一看": a verb said twice softens it; it asks about the verb.
+REDUPLICATED = re.compile(r"([\u4e00-\u9fff])一\1(?=[吗呢吧啊了，,。？?！!\s]|$)")  # not 学一学期
 # What a sentence must hold to answer each type.
 TYPE_EVIDENCE = {
     "percent": re.compile(r"\d(\.\d+)?%|百分之"),
@@ -107,8 +109,8 @@ def has_type(text: str, kind: str) -> bool:
 
 
 def asked_words(question: str) -> str:
-    """The question without how it is asked: question frames blanked, A-not-A read as A."""
-    return A_NOT_A.sub(r"\1", QUESTION_FRAMES.sub(" ", question))
+    """The question without how it is asked: question frames blanked, A-not-A and A一A read as A."""
+    return REDUPLICATED.sub(r"\1", A_NOT_A.sub(r"\1", QUESTION_FRAMES.sub(" ", question)))
 
 
 def asked_clauses(question: str) -> str:

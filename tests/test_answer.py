@@ -202,3 +202,15 @@ def test_a_yes_no_answer_keeps_the_asked_words_next_figure(composer, seed):
 def test_a_figure_the_question_names_picks_the_sentence_that_says_it(composer, seed):
     answer = ask(composer, seed, "那64个农村养老大院建好了吗？", "县级福利中心示范引领", "64个农村养老大院")
     assert not answer.refused and "陆续建设完成" in answer.text.split("。")[0], answer.text
+
+
+def test_a_quote_does_not_end_on_a_clause_that_only_says_how():
+    from bot.answer import quote_clauses
+    from bot.coverage import Term
+
+    sentence = (
+        "2021年以来，在全省开展困难老年人家庭适老化改造，按照如厕洗澡安全、室内行走便利、居家环境改善、"
+        "智能监测跟进、康复辅具适配功能要求，完成特殊困难老年人家庭适老化改造15632户，实施家庭养老床位改造3883户。"
+    )
+    quote = quote_clauses(sentence, [Term(("厕所", "如厕"))], "", ComposeParams())
+    assert quote.startswith("按照如厕") and "完成特殊困难老年人家庭适老化改造15632户" in quote, quote

@@ -242,6 +242,8 @@ def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
         ("老人想去外地养老，有啥门路吗？", "旅居养老协议", "旅居养老"),
         ("我们这儿的养老院都是私人开的吗？", "民办养老机构已出现", "民办"),
         ("社区有没有帮老人做饭送饭的？", "老年助餐", "助餐"),
+        ("我奶奶腿脚不好，家里厕所能帮忙改一改吗？", "如厕洗澡安全", "适老化改造"),
+        ("老人想到外省去旅居养老，吉林跟别的省有合作吗？", "旅居养老协议", "旅居养老协议"),
     ],
 )
 def test_everyday_wording_is_read_as_the_policy_wording(judge, seed, question, needle, said):

@@ -94,3 +94,10 @@ def test_a_share_is_asked_with_占_and_多少():
 def test_a_measure_word_takes_chinese_numerals():
     assert has_type("继续举办第四届养老护理员职业技能大赛", "count:届")
     assert not has_type("继续举办养老护理员职业技能大赛", "count:届")
+
+
+def test_a_verb_said_twice_is_read_once():
+    from bot.evidence import asked_words
+
+    assert asked_words("家里厕所能帮忙改一改吗？") == "家里厕所能帮忙改吗？"
+    assert asked_words("老年大学一学期学费多少？") == "老年大学一学期学费多少？"
