@@ -10,8 +10,8 @@ import uvicorn
 
 from bot.privacy import install_log_redaction
 from bot.web import create_app
-from index.errors import YinlingError
-from index.settings import Settings
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 
 def main() -> int:

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from index.building import build_from_corpus, embed_chunks, prepare
 from index.embeddings import load_embedder
 from index.loading import read_corpus
-from index.settings import Settings
 from index.store import IndexStore, connect
+from yinling.settings import Settings
 
 
 def synthesize(seed: str, target: Path, docs: int) -> None:

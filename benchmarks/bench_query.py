@@ -21,7 +21,7 @@ from evals.goldset import load_gold
 from evals.metrics import percentile
 from index.building import build_fresh
 from index.embeddings import load_embedder
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 
 def timed(fn) -> float:

@@ -41,7 +41,7 @@ import psutil
 
 from evals.goldset import load_gold
 from evals.metrics import percentile
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 SIZES = (1_000, 10_000, 100_000)
 CACHE = ROOT / "var" / "bench-scale"

@@ -18,7 +18,7 @@ from evals.goldset import load_gold
 from evals.metrics import holds_evidence
 from index.building import build_fresh
 from index.embeddings import load_embedder
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 GRID = [
     ("dense only", FusionParams(lexical_weight=0.0)),

@@ -10,8 +10,8 @@ import sys
 from bot.chain import Yinling
 from bot.records import Answer, Hit, search_to_json
 from bot.render import STATUS_BADGE, source_line
-from index.errors import YinlingError
-from index.settings import Settings
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ from index.corpus import add_document, remove_document
 from index.errors import DocumentError
 from index.locking import build_lock, lock_covers_all_writers
 from index.records import BuildReport
-from index.settings import Settings
+from yinling.settings import Settings
 
 log = logging.getLogger(__name__)
 

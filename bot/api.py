@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.records import search_to_json
-from index.errors import YinlingError
-from index.settings import Settings
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Errors shown to the person asking; the CLI, the API and the UI each translate them."""
 
-from index.errors import YinlingError
+from yinling.errors import YinlingError
 
 
 class BotError(YinlingError):

@@ -22,7 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from index.settings import Settings
+from yinling.settings import Settings
 
 API_PATHS = frozenset({"/api/ask", "/api/search"})  # the endpoints that do work; health stays reachable
 LOGIN_PATH = "/staff/login"

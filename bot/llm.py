@@ -29,7 +29,7 @@ from bot.datafiles import fill
 from bot.records import Answer, Citation, Hit, Query
 from bot.verify import Problem, canonical_marks, verify
 from index.chunking import format_date_zh
-from index.settings import Settings
+from yinling.settings import Settings
 
 log = logging.getLogger(__name__)
 

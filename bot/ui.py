@@ -22,7 +22,7 @@ from bot.chain import Yinling
 from bot.errors import QuestionError
 from bot.feedback import Feedback, FeedbackLog
 from bot.render import answer_html, hits_html, message_html, newest_first, read_out_script, writing_html
-from index.errors import YinlingError
+from yinling.errors import YinlingError
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from bot.chain import Yinling
 from bot.feedback import FeedbackLog
 from bot.guard import install_guards
 from bot.ui import css, login_message, public_ui, staff_ui
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 PUBLIC_MAX_FILE_SIZE = "1kb"  # the public app takes no files; its upload route is closed too
 

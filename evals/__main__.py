@@ -38,10 +38,10 @@ from evals.metrics import (
 )
 from index.building import build_fresh
 from index.embeddings import load_embedder
-from index.errors import YinlingError
 from index.loading import read_corpus
 from index.records import SourceFile
-from index.settings import Settings
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

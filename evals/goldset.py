@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.errors import YinlingError
+from yinling.errors import YinlingError
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import time
 
 from index.building import build_from_corpus, index_state
 from index.embeddings import embedder_id, load_embedder
-from index.errors import YinlingError
 from index.locking import build_lock, lock_covers_all_writers
 from index.records import BuildReport, DocMeta
-from index.settings import Settings
 from index.store import IndexStore, connect
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,13 +14,12 @@ from langchain_core.embeddings import Embeddings
 
 from index.chunking import chunk_document
 from index.embeddings import embedder_id
-from index.errors import DocumentError, StoreError, YinlingError
+from index.errors import DocumentError, StoreError
 from index.lexical import LexicalIndex
 from index.loading import read_corpus
 from index.locking import build_lock
 from index.parsing import parse_document
 from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
-from index.settings import Settings
 from index.store import (
     MAX_SEGMENTS,
     DocEntry,
@@ -32,6 +31,8 @@ from index.store import (
     require_compatible,
     write_chunks,
 )
+from yinling.errors import YinlingError
+from yinling.settings import Settings
 
 log = logging.getLogger(__name__)
 

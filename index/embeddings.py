@@ -14,7 +14,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from index.errors import EmbedderError
-from index.settings import DEFAULT_EMBED_MODEL
+from yinling.settings import DEFAULT_EMBED_MODEL
 
 log = logging.getLogger(__name__)
 

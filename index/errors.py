@@ -1,8 +1,6 @@
-"""Errors whose message is meant for the person running Yinling, with how to fix it."""
+"""Errors of indexing, whose message is meant for the person running Yinling, with how to fix it."""
 
-
-class YinlingError(Exception):
-    """Base class: the message is shown as it is, and says what to do."""
+from yinling.errors import YinlingError
 
 
 class DocumentError(YinlingError):

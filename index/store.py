@@ -36,7 +36,7 @@ from chromadb.errors import NotFoundError
 
 from index.errors import IndexBusyError, IndexMismatchError, IndexMissingError, StoreError
 from index.records import Chunk, DocMeta
-from index.settings import Settings
+from yinling.settings import Settings
 
 if TYPE_CHECKING:
     from index.lexical import LexicalIndex

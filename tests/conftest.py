@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 SEED = ROOT / "corpus" / "jilin-2023-jimin-yizi-27-low-fertility-ageing.txt"
 

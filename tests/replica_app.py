@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from bot.api import api_router, install_error_handlers
 from bot.chain import BotParams, Yinling
 from bot.guard import install_guards
-from index.settings import Settings
 from tests.conftest import FakeEmbeddings
+from yinling.settings import Settings
 
 FOLLOW_S = 0.5  # how often this replica looks for a newer index version
 

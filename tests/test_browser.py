@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from index.settings import ROOT
 from tests.conftest import free_port
+from yinling.settings import ROOT
 
 pytestmark = pytest.mark.integration
 

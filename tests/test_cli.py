@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from index.settings import ROOT
+from yinling.settings import ROOT
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import pytest
 
 from evals.goldset import GoldItem, load_gold
 from evals.metrics import aggregate, answer_body, check_thresholds, first_sentence, numbers_grounded, score
-from index.errors import YinlingError
-from index.settings import ROOT
+from yinling.errors import YinlingError
+from yinling.settings import ROOT
 
 ITEM = GoldItem("q1", "全省有多少家养老机构？", True, ("养老机构1558家",), ("1558",), "numeric")
 UNANSWERABLE = GoldItem("q2", "北京的高龄津贴？", False, (), (), "near_domain")

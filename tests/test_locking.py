@@ -21,9 +21,9 @@ from bot.chain import BotParams, Yinling
 from index.building import build_from_corpus
 from index.errors import IndexBusyError
 from index.locking import build_lock, lock_path, read_holder
-from index.settings import ROOT
 from index.store import IndexStore, connect, read_chunks
 from tests.conftest import FakeEmbeddings, wait_until
+from yinling.settings import ROOT
 
 SEED_ID = "jilin-2023-jimin-yizi-27-low-fertility-ageing"
 EXTRA = "关于社区食堂的答复\n吉民函〔2024〕5号\n一、工作开展情况\n（一）建设食堂。今年建成社区老年食堂136个。\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from index.settings import ROOT
 from tests.conftest import free_port, wait_until
+from yinling.settings import ROOT
 
 pytestmark = pytest.mark.integration
 

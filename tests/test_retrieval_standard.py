@@ -21,8 +21,8 @@ from bot.chain import Yinling, jurisdictions_of, open_retriever
 from bot.records import SearchFilter
 from bot.retrieval import FusionParams, HybridRetriever
 from index.building import build_fresh
-from index.settings import Settings
 from tests.conftest import SEED, FakeEmbeddings
+from yinling.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "replies"
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from bot.web import create_app
 from index.building import build_fresh
-from index.settings import ROOT, Settings
+from yinling.settings import ROOT, Settings
 
 pytestmark = pytest.mark.integration
 

