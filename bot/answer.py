@@ -224,10 +224,11 @@ def quote_clauses(sentence: str, asked: list[Term], kind: str, params: ComposePa
         end += 1  # asked words followed by their fact: "到十四五末期，完成…不少于4万户"
     while end + 1 < len(parts) and ADVERBIAL.match(parts[end]):
         end += 1  # "按照…功能要求，" says how; the clause after it says what was done
-    while end + 1 < len(parts) and held[end + 1] and NUMBER.search(parts[end + 1]):
+    # the asked thing's next figure, or the share that sums up the figures quoted ("采集率已达到82.64%")
+    while end + 1 < len(parts) and (held[end + 1] or "%" in parts[end + 1]) and NUMBER.search(parts[end + 1]):
         if len("".join(parts[start : end + 2])) > params.fact_chars:
             break
-        end += 1  # the asked thing's next figure: "…信息40.33万人，采集率已达到82.64%"
+        end += 1
     needed = end
     while end + 1 < len(parts) and len("".join(parts[start : end + 2])) <= params.quote_chars:
         end += 1

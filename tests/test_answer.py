@@ -214,3 +214,15 @@ def test_a_quote_does_not_end_on_a_clause_that_only_says_how():
     )
     quote = quote_clauses(sentence, [Term(("厕所", "如厕"))], "", ComposeParams())
     assert quote.startswith("按照如厕") and "完成特殊困难老年人家庭适老化改造15632户" in quote, quote
+
+
+def test_a_quote_keeps_the_share_that_sums_up_its_figures():
+    from bot.answer import quote_clauses
+    from bot.coverage import Term
+
+    sentence = (
+        "截至目前，全省走访老年人家庭91.02万户，采集老年人数据99.5万人；目前，全省8类重点居家老年人48.8万人，"
+        "目前，已采集8类重点居家老年人信息40.33万人，采集率已达到82.64%，11月底达到100%。"
+    )
+    quote = quote_clauses(sentence, [Term(("老人", "老年人")), Term(("信息",)), Term(("登记",))], "", ComposeParams())
+    assert "40.33万人" in quote and "82.64%" in quote, quote

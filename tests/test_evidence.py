@@ -101,3 +101,9 @@ def test_a_verb_said_twice_is_read_once():
 
     assert asked_words("家里厕所能帮忙改一改吗？") == "家里厕所能帮忙改吗？"
     assert asked_words("老年大学一学期学费多少？") == "老年大学一学期学费多少？"
+
+
+def test_how_far_something_has_come_is_how_it_is_asked():
+    from bot.evidence import asked_words
+
+    assert "程度" not in asked_words("老人的信息登记到什么程度了？")
