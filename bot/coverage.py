@@ -51,7 +51,7 @@ LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
 AGE = re.compile(r"(\d{2,3})周?岁")
 # A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
-FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?[个家张户人名所项类次元条门批]")
+FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:[个家张户人名所项类次元条门批天]|分钟|小时|平方米)")
 
 
 @dataclass(frozen=True)

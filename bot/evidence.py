@@ -49,6 +49,7 @@ ASKED_TYPES = (
 QUESTION_FRAMES = re.compile(
     r"一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
     r"|到(什么|啥|哪种|哪个)(程度|地步|阶段|份上)"  # "登记到什么程度了" asks how far 登记 has come
+    r"|(是)?(啥|什么)意思|是干(嘛|啥|什么)的|(能|都能|都)干(嘛|啥|什么)|有(啥|什么)用"  # asks what a thing is for
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
     r"|(?<=[\u4e00-\u9fff])([好完成]了|过了?)(吗|没有?)"  # a verb's result: "建好了吗", "开过了吗" ask whether
     r"|(?<=[能以要想去])(申请|申领|办理)(?=[\u4e00-\u9fff]{2})"  # "能申请家里装个扶手吗" asks about the 扶手

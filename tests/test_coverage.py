@@ -244,6 +244,8 @@ def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
         ("社区有没有帮老人做饭送饭的？", "老年助餐", "助餐"),
         ("我奶奶腿脚不好，家里厕所能帮忙改一改吗？", "如厕洗澡安全", "适老化改造"),
         ("老人想到外省去旅居养老，吉林跟别的省有合作吗？", "旅居养老协议", "旅居养老协议"),
+        ("现在还有没证的养老院吗？", "无证无照养老机构清理", "无证无照"),
+        ("15分钟养老服务圈是啥意思？", "15分钟养老服务圈", "15分钟养老服务圈"),
     ],
 )
 def test_everyday_wording_is_read_as_the_policy_wording(judge, seed, question, needle, said):

@@ -107,3 +107,4 @@ def test_how_far_something_has_come_is_how_it_is_asked():
     from bot.evidence import asked_words
 
     assert "程度" not in asked_words("老人的信息登记到什么程度了？")
+    assert "意思" not in asked_words("15分钟养老服务圈是啥意思？") and "干嘛" not in asked_words("互助站是干嘛的？")
