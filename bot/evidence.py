@@ -52,6 +52,7 @@ QUESTION_FRAMES = re.compile(
     r"|(是)?(啥|什么)意思|是干(嘛|啥|什么)的|(能|都能|都)干(嘛|啥|什么)|有(啥|什么)用"  # asks what a thing is for
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")
     r"|(?<=[\u4e00-\u9fff])([好完成]了|过了?)(吗|没有?)"  # a verb's result: "建好了吗", "开过了吗" ask whether
+    r"|(?<=[\u4e00-\u9fff])(下来|出来|起来)了?(?=[吗呢没？?]|$)"  # "定下来了吗", "能出来吗": whether 定, 出
     r"|(?<=[能以要想去])(申请|申领|办理)(?=[\u4e00-\u9fff]{2})"  # "能申请家里装个扶手吗" asks about the 扶手
     # "有人来查吗": 来 only says someone comes to do it (not 将来, 过去)
     r"|(?<![将未后以原本从过出回进上下起失])[来去](?=[\u4e00-\u9fff]([吗呢？?，,。]|$))"

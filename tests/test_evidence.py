@@ -78,6 +78,7 @@ def test_a_yes_no_questions_predicate_ends_its_asking_clause():
 
     assert predicate("护理型床位以后会涨价吗？", "涨价") and not predicate("护理型床位以后会涨价吗？", "床位")
     assert "开过" not in asked_words("健康养老产业博览会开过了吗？")
+    assert "下来" not in asked_words("2024年的民生实事定下来了吗？") and "出来" in asked_words("出来的人多吗？")
     assert "申请" not in asked_words("能申请家里装个扶手吗？") and "申请" in asked_words("申请的人多吗？")
 
 
