@@ -86,7 +86,9 @@ NUMBER_INSIDE = re.compile(r"\d[,，]\d")
 # The other clauses before the last one set the scene ("我奶奶腿脚不好，…能帮忙改一改吗？").
 QUESTION_CLAUSE = re.compile(r"[^，,；;。！!？?]+[？?]?")
 ASKS = re.compile(r"[？?吗呢]|多少|几|什么|怎么|咋|哪|是否|如何|何时|([\u4e00-\u9fff])[不没]\1")
-YES_NO_END = re.compile(r"[了过吗呢啊呀么吧？?！!。\s]*")
+# What may follow what a yes/no question asks: particles, or a one-character adjective said of it
+# ("饭菜贵吗", "态度好吗": the question asks about 饭菜, 态度).
+YES_NO_END = re.compile(r"(不?[贵好多少大小高低长短远近快慢难累差够]|不好|不够)?[了过吗呢啊呀么吧？?！!。\s]*")
 # A copular question with no subject of its own asks what the clause before it is ("我妈总是忘记吃药，
 # 是不是老年痴呆了？"): that clause is asked too.
 COPULA_OPENING = re.compile(r"^\s*(是不是|是否|算不算|属不属于|属于)")
@@ -130,8 +132,8 @@ def asked_clauses(question: str) -> str:
 
 
 def predicate(clause: str, word: str) -> bool:
-    """Whether `word` ends the asking clause, only particles after it: what a yes/no question asks
-    about its subject ("护理型床位以后会涨价吗": 涨价)."""
+    """Whether `word` ends the asking clause, only particles or a one-character adjective after it:
+    what a yes/no question asks ("护理型床位以后会涨价吗": 涨价; "社区食堂的饭菜贵吗": 饭菜)."""
     at = clause.rfind(word)
     return at >= 0 and bool(YES_NO_END.fullmatch(clause[at + len(word) :]))
 

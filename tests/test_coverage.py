@@ -255,3 +255,8 @@ def test_everyday_wording_is_read_as_the_policy_wording(judge, seed, question, n
 
 def test_a_verb_with_a_bit_of_is_not_a_word_the_answer_must_hold():
     assert "学点" not in words("想学点东西，有地方去吗？")
+
+
+def test_an_unknown_word_a_quality_is_asked_of_weighs_fully(judge, seed):
+    reply = answer(judge, seed, "养老院的护工态度好吗？", "推荐养老院长2人、养老护理员2人", "1558家")
+    assert reply.refused, reply.text

@@ -109,3 +109,10 @@ def test_how_far_something_has_come_is_how_it_is_asked():
 
     assert "程度" not in asked_words("老人的信息登记到什么程度了？")
     assert "意思" not in asked_words("15分钟养老服务圈是啥意思？") and "干嘛" not in asked_words("互助站是干嘛的？")
+
+
+def test_a_one_character_adjective_after_a_word_makes_that_word_what_is_asked():
+    from bot.evidence import predicate
+
+    assert predicate("社区食堂的饭菜贵吗？", "饭菜") and predicate("养老院的护工态度好吗？", "态度")
+    assert not predicate("社区食堂的饭菜贵吗？", "食堂")
