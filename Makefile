@@ -48,5 +48,5 @@ evals: install-dev
 	$(PY) -m evals
 
 bench: install-dev
-	$(PY) benchmarks/bench_index.py
+	$(PY) benchmarks/bench_index.py --synthetic-docs 12
 	$(PY) benchmarks/bench_query.py
