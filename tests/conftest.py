@@ -125,6 +125,36 @@ def seed_text() -> str:
 
 
 @pytest.fixture
+def seed(seed_text):
+    """The seed reply parsed and chunked: (its metadata, its chunks)."""
+    from index.chunking import chunk_document
+    from index.parsing import parse_document
+    from index.records import ChunkingParams
+
+    parsed = parse_document(seed_text, "jl")
+    return parsed.meta, chunk_document(parsed, ChunkingParams())
+
+
+def judge_of(chunks, params=None):
+    """The coverage judge over `chunks`, weighing words by their sentences and headings as the chain does."""
+    from bot.coverage import CoverageJudge, CoverageParams
+    from bot.question import default_terms
+    from bot.weights import SentenceIdf
+
+    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
+    return CoverageJudge(default_terms(), idf, params or CoverageParams())
+
+
+def hits_for(seed, *needles):
+    """Hits of `seed` (metadata, chunks) in the given order: the chunk holding each needle."""
+    from bot.records import Hit
+
+    meta, chunks = seed
+    found = [next(c for c in chunks if needle in c.text) for needle in needles]
+    return [Hit(chunk, meta, 1 / rank, rank, dense=0.9) for rank, chunk in enumerate(found, start=1)]
+
+
+@pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A private copy of the real corpus that a test may change."""
     target = tmp_path / "corpus"

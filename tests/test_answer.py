@@ -3,32 +3,13 @@ import pytest
 from bot.answer import ComposeParams, ExtractiveComposer, meta_intent, say, ungrounded_numbers
 from bot.coverage import CoverageJudge, CoverageParams
 from bot.question import default_terms, prepare_query
-from bot.records import Answer, Citation, Hit
-from bot.weights import SentenceIdf
-from index.chunking import chunk_document
-from index.parsing import parse_document
-from index.records import ChunkingParams
-
-
-@pytest.fixture
-def seed(seed_text):
-    parsed = parse_document(seed_text, "jl")
-    return parsed.meta, chunk_document(parsed, ChunkingParams())
+from bot.records import Answer, Citation
+from tests.conftest import hits_for, judge_of
 
 
 @pytest.fixture
 def composer(seed):
-    _, chunks = seed
-    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    judge = CoverageJudge(default_terms(), idf, CoverageParams())
-    return ExtractiveComposer(judge, ComposeParams())
-
-
-def hits_for(seed, *needles):
-    """Hits in the given order: the chunk holding each needle."""
-    meta, chunks = seed
-    found = [next(c for c in chunks if needle in c.text) for needle in needles]
-    return [Hit(chunk, meta, 1 / rank, rank, dense=0.9) for rank, chunk in enumerate(found, start=1)]
+    return ExtractiveComposer(judge_of(seed[1]), ComposeParams())
 
 
 def ask(composer, seed, question, *needles, history=()):

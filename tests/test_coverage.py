@@ -5,31 +5,15 @@ import pytest
 from bot.answer import ExtractiveComposer, say
 from bot.coverage import CoverageJudge, CoverageParams, question_terms
 from bot.question import default_terms, prepare_query
-from bot.records import Hit
-from bot.weights import SentenceIdf
 from index.chunking import chunk_document
 from index.parsing import parse_document
 from index.records import ChunkingParams
-
-
-@pytest.fixture
-def seed(seed_text):
-    parsed = parse_document(seed_text, "jl")
-    return parsed.meta, chunk_document(parsed, ChunkingParams())
+from tests.conftest import hits_for, judge_of
 
 
 @pytest.fixture
 def judge(seed):
-    _, chunks = seed
-    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    return CoverageJudge(default_terms(), idf, CoverageParams())
-
-
-def hits_for(seed, *needles):
-    """Hits in the given order: the chunk holding each needle."""
-    meta, chunks = seed
-    found = [next(c for c in chunks if needle in c.text) for needle in needles]
-    return [Hit(chunk, meta, 1 / rank, rank, dense=0.9) for rank, chunk in enumerate(found, start=1)]
+    return judge_of(seed[1])
 
 
 def answer(judge, seed, question, *needles, history=()):
@@ -160,9 +144,7 @@ def songling():
     )
     parsed = parse_document(source.text, "songling")
     chunks = chunk_document(parsed, ChunkingParams())
-    idf = SentenceIdf([c.text for c in chunks], sections=[c.section for c in chunks])
-    judge = CoverageJudge(default_terms(), idf, CoverageParams())
-    return judge, (parsed.meta, chunks)
+    return judge_of(chunks), (parsed.meta, chunks)
 
 
 def test_a_question_about_now_is_answered_by_done_work_not_by_a_plan(songling):
