@@ -135,7 +135,6 @@ class HybridRetriever(BaseRetriever):
     params: FusionParams = FusionParams()
     k: int = 5  # results returned unless a call asks for another number
     version: str = ""  # the index version's collection name
-    stored: int = -1  # chunks the version's own collection holds; -1: every row not in an older segment
     _index: RowIndex = PrivateAttr(default=None)
     _segments: tuple[Segment, ...] = PrivateAttr(default=())
     _segment_rows: list[np.ndarray] = PrivateAttr(default_factory=list)  # each segment's rows, as a mask
@@ -144,10 +143,11 @@ class HybridRetriever(BaseRetriever):
         self._index = RowIndex.of(self.bm25.lexical.chunk_ids)
         read_elsewhere = {doc_id for segment in self.older for doc_id in segment.docs}
         own_docs = frozenset(self.metas) - read_elsewhere
-        own_rows = int(np.isin(self.bm25.row_docs, list(own_docs)).sum())
-        own = Segment(self.vectorstore, own_docs, self.stored if self.stored >= 0 else own_rows)
+        own_rows = np.isin(self.bm25.row_docs, list(own_docs))
+        # The version's own collection holds exactly the chunks it reads there.
+        own = Segment(self.vectorstore, own_docs, int(own_rows.sum()))
         self._segments = (own, *self.older)
-        self._segment_rows = [np.isin(self.bm25.row_docs, list(segment.docs)) for segment in self._segments]
+        self._segment_rows = [own_rows, *(np.isin(self.bm25.row_docs, list(s.docs)) for s in self.older)]
 
     def _get_relevant_documents(
         self,
