@@ -469,15 +469,9 @@ class Bm25Index:
         weights = self._idf[columns] * np.array(list(tokens.values()), dtype=np.float64)
         return self._weights[:, columns] @ weights
 
-    def search(self, query: str, k: int, admit: np.ndarray | None = None) -> list[tuple[Chunk, float]]:
-        """The `k` best chunks with a positive score, best first; only rows where `admit` is true.
-
-        Ties keep reading order, as a stable sort would.
-        """
-        return [(self.lexical.chunk(row), score) for row, score in self.top(query, k, admit)]
-
     def top(self, query: str, k: int, admit: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """`search` as (row, score) pairs."""
+        """The rows of the `k` best chunks with a positive score and their scores, best first; only
+        rows where `admit` is true. Ties keep reading order, as a stable sort would."""
         scores = self.scores(query)
         if admit is not None:
             scores = np.where(admit, scores, 0.0)

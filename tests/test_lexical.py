@@ -60,8 +60,8 @@ def test_top_rows_are_the_best_positive_scores_ties_in_row_order():
 def test_search_honours_the_row_mask():
     index = Bm25Index(LexicalIndex.build(chunks_of()))
     admit = np.array([doc_id == "b" for doc_id in index.lexical.doc_ids])
-    found = index.search("社区老年食堂", 5, admit)
-    assert found and {chunk.doc_id for chunk, _ in found} == {"b"}
+    found = index.top("社区老年食堂", 5, admit)
+    assert found and {index.lexical.doc_ids[row] for row, _ in found} == {"b"}
 
 
 def test_a_lexical_index_survives_storage():
