@@ -197,18 +197,12 @@ def api_throughput(bot, settings: Settings) -> dict[int, float]:
     """Answered questions per second through /api/ask, served by uvicorn in this process."""
     import httpx
     import uvicorn
-    from fastapi import FastAPI
 
-    from bot.api import api_router, install_error_handlers
-    from bot.guard import install_guards
+    from bot.api import api_app
     from tests.conftest import free_port
 
-    app = FastAPI()
-    install_guards(app, settings)
-    install_error_handlers(app)
-    app.include_router(api_router(bot, settings))
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(api_app(bot, settings), host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)

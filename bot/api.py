@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.chain import Yinling
 from bot.errors import QuestionError
+from bot.guard import install_guards
 from bot.records import search_to_json
 from yinling.errors import YinlingError
 from yinling.settings import Settings
@@ -174,6 +175,16 @@ def api_router(bot: Yinling, settings: Settings) -> APIRouter:
         )
 
     return router
+
+
+def api_app(bot: Yinling, settings: Settings) -> FastAPI:
+    """The guarded JSON API: the web app mounts its pages on it; alone, it is what a replica in the
+    tests and the scale benchmark serve."""
+    app = FastAPI(title="银龄问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    install_guards(app, settings)
+    install_error_handlers(app)
+    app.include_router(api_router(bot, settings))
+    return app
 
 
 def install_error_handlers(app: FastAPI) -> None:

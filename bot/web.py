@@ -7,10 +7,9 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
 from bot.admin import DocumentDesk
-from bot.api import api_router, install_error_handlers
+from bot.api import api_app
 from bot.chain import Yinling
 from bot.feedback import FeedbackLog
-from bot.guard import install_guards
 from bot.ui import css, login_message, public_ui, staff_ui
 from yinling.settings import ROOT, Settings
 
@@ -20,10 +19,7 @@ PUBLIC_MAX_FILE_SIZE = "1kb"  # the public app takes no files; its upload route 
 def create_app(settings: Settings, bot: Yinling | None = None) -> FastAPI:
     """Build the whole web app from settings (and an already opened service, in tests)."""
     bot = bot or Yinling.open(settings)
-    app = FastAPI(title="银龄问答 API", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
-    install_guards(app, settings)
-    install_error_handlers(app)
-    app.include_router(api_router(bot, settings))
+    app = api_app(bot, settings)
     # Nothing under the repo, the data or the corpus is ever served, whatever Gradio is asked for.
     blocked = [str(path.resolve()) for path in (ROOT, settings.data_dir, settings.corpus_dir)]
     common = {"css": css(), "footer_links": [], "show_error": False, "blocked_paths": blocked}

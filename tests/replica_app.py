@@ -7,11 +7,9 @@ Run as `python -m tests.replica_app` with the usual YINLING_* and CHROMA_* varia
 import sys
 
 import uvicorn
-from fastapi import FastAPI
 
-from bot.api import api_router, install_error_handlers
+from bot.api import api_app
 from bot.chain import BotParams, Yinling
-from bot.guard import install_guards
 from tests.conftest import FakeEmbeddings
 from yinling.settings import Settings
 
@@ -20,9 +18,5 @@ FOLLOW_S = 0.5  # how often this replica looks for a newer index version
 if __name__ == "__main__":
     settings = Settings.from_env()
     bot = Yinling.open(settings, BotParams(follow_s=FOLLOW_S), embedder=FakeEmbeddings())
-    app = FastAPI()
-    install_guards(app, settings)
-    install_error_handlers(app)
-    app.include_router(api_router(bot, settings))
-    uvicorn.run(app, host="127.0.0.1", port=settings.port, log_level="warning")
+    uvicorn.run(api_app(bot, settings), host="127.0.0.1", port=settings.port, log_level="warning")
     sys.exit(0)
