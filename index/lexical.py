@@ -11,9 +11,11 @@ from __future__ import annotations
 import io
 import json
 import logging
+import marshal
 import os
 import re
 import sys
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -157,11 +159,31 @@ def _dictionary_tokenizer():
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
+    _load_cached_dictionary(tokenizer)
     for line in USER_DICT.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             word, freq, flag = line.split()
             tokenizer.add_word(word, int(freq), flag)
     return tokenizer
+
+
+def _load_cached_dictionary(tokenizer) -> None:
+    """Load jieba's cached prefix dictionary the way jieba does, but from one read of the file.
+
+    jieba unmarshals its cache (jieba.cache in the temp folder, ~500k words and prefixes) from
+    the open file, which reads each string by a call to the file: 0.75–0.9 s; from bytes in memory
+    it takes ~0.4 s. Without a readable cache, jieba builds the dictionary and writes the cache itself.
+    """
+    import jieba
+
+    cache_file = Path(tokenizer.tmp_dir or tempfile.gettempdir()) / "jieba.cache"
+    if tokenizer.dictionary != jieba.DEFAULT_DICT or not cache_file.is_file():
+        return
+    try:
+        tokenizer.FREQ, tokenizer.total = marshal.loads(cache_file.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return  # jieba's own initialize rebuilds it
+    tokenizer.initialized = True
 
 
 @cache
