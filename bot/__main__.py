@@ -7,11 +7,11 @@ import json
 import logging
 import sys
 
-from bot.chain import Yinling
 from bot.records import Answer, Hit, search_to_json
 from bot.render import STATUS_BADGE, source_line
 from yinling.errors import YinlingError
 from yinling.settings import Settings
+from yinling.startup import starting_up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        bot = Yinling.open(settings)
+        with starting_up():
+            from bot.chain import Yinling  # chromadb and LangChain: imported inside start-up
+
+            bot = Yinling.open(settings)
         if args.command == "ask":
             answer = bot.ask(args.question, args.history, bot.filters(args.doc, args.status, args.place))
             print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json else render_answer(answer))
