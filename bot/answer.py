@@ -8,6 +8,7 @@ answered from its metadata.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,6 +97,7 @@ class ExtractiveComposer:
         if intent and hits:
             return answer_meta(query, hits, intent)
         verdict = self.judge.judge(query, hits)
+        hits = reranked(hits, [s.hit for s in verdict.evidence])
         if not verdict.covered:
             return refuse(query, hits, verdict.reason, verdict.referral)
         asked = self.judge.asked_terms(query.question)
@@ -104,7 +106,20 @@ class ExtractiveComposer:
             return refuse(query, hits, "no sentence matched", "")
         kind = asked_type(query.question)
         quotes = [Quote(quote_clauses(s.text, asked, kind, self.params), s) for s in chosen]
-        return assemble(query, hits, quotes, self.dated_leads)
+        return assemble(query, reranked(hits, [q.sentence.hit for q in quotes]), quotes, self.dated_leads)
+
+
+def reranked(hits: list[Hit], first: list[Hit]) -> list[Hit]:
+    """The hits with those of `first` leading, in its order, the rest as retrieved; ranks renumbered.
+
+    The judge reads the hits sentence by sentence, which tells a paragraph that answers from one
+    that shares the question's words; the answer's sources lead the list a reader checks next.
+    """
+    ids = [hit.chunk.chunk_id for hit in hits]
+    order = {chunk_id: 0 for chunk_id in (hit.chunk.chunk_id for hit in first) if chunk_id in ids}
+    order = list(order) + [chunk_id for chunk_id in ids if chunk_id not in order]
+    by_id = {hit.chunk.chunk_id: hit for hit in hits}
+    return [dataclasses.replace(by_id[chunk_id], rank=rank) for rank, chunk_id in enumerate(order, start=1)]
 
 
 def meta_intent(question: str) -> str:

@@ -207,3 +207,21 @@ def test_a_quote_keeps_the_share_that_sums_up_its_figures():
     )
     quote = quote_clauses(sentence, [Term(("老人", "老年人")), Term(("信息",)), Term(("登记",))], "", ComposeParams())
     assert "40.33万人" in quote and "82.64%" in quote, quote
+
+
+def test_the_answers_source_leads_the_retrieved_paragraphs(composer, seed):
+    # Retrieval put a paragraph sharing only the question's words first; the one that answers is third.
+    hits = hits_for(seed, "婚俗", "179个", "1558家")
+    assert "1558家" not in hits[0].chunk.text
+    answer = composer.compose(prepare_query("全省有多少家养老机构？"), hits)
+    assert not answer.refused
+    assert answer.retrieved[0].chunk.chunk_id == answer.citations[0].hit.chunk.chunk_id
+    assert [hit.rank for hit in answer.retrieved] == [1, 2, 3]
+    assert {hit.chunk.chunk_id for hit in answer.retrieved} == {hit.chunk.chunk_id for hit in hits}
+
+
+def test_a_refusal_lists_the_paragraphs_by_how_much_of_the_question_they_hold(composer, seed):
+    hits = hits_for(seed, "婚俗", "1558家")
+    answer = composer.compose(prepare_query("全省养老机构的护理员月工资是多少？"), hits)
+    assert answer.refused
+    assert "1558家" in answer.retrieved[0].chunk.text
