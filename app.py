@@ -9,9 +9,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import uvicorn
 
 from bot.privacy import install_log_redaction
-from bot.web import create_app
 from yinling.errors import YinlingError
 from yinling.settings import Settings
+from yinling.startup import starting_up
 
 
 def main() -> int:
@@ -19,7 +19,10 @@ def main() -> int:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         install_log_redaction()
-        app = create_app(settings)
+        with starting_up():
+            from bot.web import create_app  # Gradio, chromadb and LangChain: imported inside start-up
+
+            app = create_app(settings)
     except YinlingError as error:
         print(f"错误：{error}", file=sys.stderr)
         return 1
