@@ -39,6 +39,7 @@ from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
 from bot.weights import SentenceIdf
 from index.lexical import STOPWORDS, TOKEN, tag
+from index.records import PLAN
 
 REFERRALS_FILE = DATA / "referrals.tsv"
 GENERIC_FILE = DATA / "generic_words.txt"
@@ -51,6 +52,8 @@ LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
 AGE = re.compile(r"(\d{2,3})周?岁")
 # A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
+# Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them.
+PLAN_WORDS = re.compile(r"下一步|下步|接下来|计划|打算|准备|今后|将来|以后|往后")
 FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:[个家张户人名所项类次元条门批天]|分钟|小时|平方米)")
 
 
@@ -313,10 +316,15 @@ class CoverageJudge:
         scored = []
         for hit in hits[: self.params.chunks_checked]:
             previous = ""
+            # "…包括什么": the sections a heading names list its parts one sentence each.
+            heading = self.found_weight(weighted, hit.chunk.section, "", hit)[0] if asked == "list" else 0.0
+            listed = own_total > 0 and heading >= self.params.min_share * own_total
             for sentence, _ in sentences_of([hit]):
                 around = f"{previous}{hit.chunk.section}"
-                own, earlier = self.found_weight(weighted, sentence, around, hit)
-                typed = has_type(sentence, asked.partition(":")[0]) and (not rate or rate_said(sentence))
+                # each sentence of a listing section says one of what its heading names
+                held = f"{sentence}{hit.chunk.section}" if listed else sentence
+                own, earlier = self.found_weight(weighted, held, around, hit)
+                typed = (has_type(sentence, asked.partition(":")[0]) or listed) and (not rate or rate_said(sentence))
                 typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
                 leans = earlier / earlier_total if earlier_total else 0.0
                 share = own / own_total if own_total else leans
@@ -341,6 +349,7 @@ class CoverageJudge:
         for term, weight, is_own in weighted:
             # The issuer's own place (吉林省 for 吉林省民政厅) is what every sentence of its reply is about.
             held = term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction))
+            held = held or (hit.chunk.status == PLAN and bool(PLAN_WORDS.fullmatch(term.alternatives[0])))
             if held or term.scoped:
                 found[not is_own] += weight
             elif term.found_in(around, year):

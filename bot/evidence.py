@@ -30,10 +30,11 @@ ASKED_TYPES = (
     ),
     ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
     ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
+    ("ordinal", re.compile(r"第几")),  # 第几届 is answered by 第四届, not by a count
     # 十几分钟, 好几年, 几十个: an approximate number, not a question
     (
         "count",
-        re.compile(r"多少|(?<![十百千万好])几(?![十百千万])[个家张户人名所场门项届类]?|多大|how many|how much", re.I),
+        re.compile(r"多少|(?<![十百千万好哪])几(?![十百千万])[个家张户人名所场门项届类]?|多大|how many|how much", re.I),
     ),
     ("name", re.compile(r"叫什么(名字)?|什么名字|名称是什么")),
     ("list", re.compile(r"哪些|哪几|哪\d+[项类个种]|包括什么|包括哪|有什么|是什么|什么内容")),
@@ -65,11 +66,15 @@ REDUPLICATED = re.compile(r"([\u4e00-\u9fff])一\1(?=[吗呢吧啊了，,。？?
 TYPE_EVIDENCE = {
     "percent": re.compile(r"\d(\.\d+)?%|百分之"),
     "money": re.compile(r"\d(\.\d+)?\s*[万亿]?元"),
-    "count": re.compile(r"\d+(?:\.\d+)?(?![\d.]|年|月|日)"),  # not a bare year or date
+    # not a bare year or date; 两个, 三项: a Chinese numeral with its measure word (一个 is "a"), not an ordinal
+    "count": re.compile(
+        r"\d+(?:\.\d+)?(?![\d.]|年|月|日)|(?<!第)[两三四五六七八九十][十百千万]?[个家张户人名所场门项届类次批]"
+    ),
+    "ordinal": re.compile(r"第[一二三四五六七八九十百\d]+"),
     "time": re.compile(r"\d{1,2}[点时]|\d{1,2}[:：]\d{2}"),
     "date": re.compile(r"\d{4}年|\d{1,2}月|今年|明年|年底|年内"),
     "name": re.compile(r"《[^》]+》|“[^”]+”|名为|叫做|称为"),
-    "list": re.compile(r"、|包括|主要"),
+    "list": re.compile(r"、|》《|包括|主要"),  # 《…》《…》: titles one after another
     "how": re.compile(r"申请|办理|报名|咨询|热线|登记"),
 }
 # An amount or count asked per unit ("每月多少", "户均多少") is answered by a rate, not a total.
@@ -95,7 +100,7 @@ COPULA_OPENING = re.compile(r"^\s*(是不是|是否|算不算|属不属于|属�
 
 
 def asked_type(question: str) -> str:
-    """What the question asks for: percent, money, a clock time, a date, count (with its measure
+    """What the question asks for: percent, money, a clock time, a date, an ordinal, count (with its measure
     word: "count:户"), a name, list, how, or "" (yes/no)."""
     kind = next((name for name, pattern in ASKED_TYPES if pattern.search(question)), "")
     measure = MEASURE.search(question)

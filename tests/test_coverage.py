@@ -242,3 +242,14 @@ def test_a_verb_with_a_bit_of_is_not_a_word_the_answer_must_hold():
 def test_an_unknown_word_a_quality_is_asked_of_weighs_fully(judge, seed):
     reply = answer(judge, seed, "养老院的护工态度好吗？", "推荐养老院长2人、养老护理员2人", "1558家")
     assert reply.refused, reply.text
+
+
+def test_a_sentence_of_a_section_whose_heading_names_the_asked_list_answers_it(judge, seed):
+    # Listed one sentence each under "（五）举办“吉养天年”养老服务品牌系列活动": none says 、 or 包括.
+    reply = answer(judge, seed, "吉养天年品牌系列活动包括什么？", "吉养天年", "吉致吉品")
+    assert not reply.refused and "老年美食节" in reply.text, reply.text
+
+
+def test_a_plan_word_of_the_question_is_said_by_every_sentence_of_a_plan(judge, seed):
+    reply = answer(judge, seed, "养老护理员职业技能大赛接下来要办的是第几届？", "第四届", "4项奖励激励制度")
+    assert not reply.refused and "第四届" in reply.text, reply.text

@@ -14,6 +14,8 @@ from bot.evidence import asked_type, has_type
         ("条例几月出台？", "date"),
         ("条例什么时候出台？", "date"),
         ("8类老年人是指哪些人？", "list"),
+        ("省里印发了哪几份文件？", "list"),
+        ("技能大赛下次办的是第几届？", "ordinal"),
         ("养老机构免征增值税吗？", ""),
         ("每个县都有县级养老机构吗？", ""),
     ],
@@ -116,3 +118,13 @@ def test_a_one_character_adjective_after_a_word_makes_that_word_what_is_asked():
 
     assert predicate("社区食堂的饭菜贵吗？", "饭菜") and predicate("养老院的护工态度好吗？", "态度")
     assert not predicate("社区食堂的饭菜贵吗？", "食堂")
+
+
+def test_a_count_is_said_in_figures_or_in_chinese_numerals_but_not_as_an_ordinal():
+    assert has_type("为老年人办了两项实事。", "count") and has_type("建成179个食堂。", "count")
+    assert not has_type("我省是第一个出台清单的省份。", "count") and not has_type("建立一个平台。", "count")
+    assert has_type("继续举办第四届大赛。", "ordinal") and not has_type("举办大赛。", "ordinal")
+
+
+def test_titles_one_after_another_are_a_list():
+    assert has_type("印发了《关于加强老龄工作的意见》《养老服务规划》。", "list")
