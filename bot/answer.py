@@ -288,7 +288,8 @@ def answer_lead(meta: DocMeta, query: Query, dated: bool) -> str:
 
 
 def starts_as_plan(sentence: str) -> bool:
-    return sentence.startswith(("计划", "拟", "下一步", "下步"))
+    """Whether a quote already opens on the label's own words; "拟…" alone is too easily missed."""
+    return sentence.startswith(("计划", "下一步", "下步"))
 
 
 def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:

@@ -50,10 +50,13 @@ PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
+YEAR_NUMBER = re.compile(r"(\d{4})年")
 AGE = re.compile(r"(\d{2,3})周?岁")
 # A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
-# Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them.
+# Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them,
+# in a plan section or wherever it speaks of what is to come ("今年，全省还将建设…").
 PLAN_WORDS = re.compile(r"下一步|下步|接下来|计划|打算|准备|今后|将来|以后|往后")
+PLAN_SAID = re.compile(r"还将|将要|即将|拟|计划(?!生育)|下一步|下步|今后|接下来|打算|准备")
 FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:[个家张户人名所项类次元条门批天]|分钟|小时|平方米)")
 
 
@@ -349,7 +352,8 @@ class CoverageJudge:
         for term, weight, is_own in weighted:
             # The issuer's own place (吉林省 for 吉林省民政厅) is what every sentence of its reply is about.
             held = term.found_in(sentence, year) or (term.is_place and term.found_in(hit.meta.jurisdiction))
-            held = held or (hit.chunk.status == PLAN and bool(PLAN_WORDS.fullmatch(term.alternatives[0])))
+            if not held and PLAN_WORDS.fullmatch(term.alternatives[0]):
+                held = hit.chunk.status == PLAN or bool(PLAN_SAID.search(sentence))
             if held or term.scoped:
                 found[not is_own] += weight
             elif term.found_in(around, year):
@@ -359,10 +363,12 @@ class CoverageJudge:
     @staticmethod
     def dated(weighted: list[tuple[Term, float, bool]], text: str, hit: Hit) -> bool:
         """Whether the text speaks of every year the question asks about: "2025年建多少" is not
-        answered by this year's figure; the document's own year needs no mention (现已 is now)."""
+        answered by this year's figure; the document's own year needs no mention (现已 is now),
+        but a text about a later year only ("2024年，拟建设…") does not answer "今年"."""
         year = doc_year(hit)
         years = [term for term, _, is_own in weighted if is_own and term.names_year()]
-        return all(term.is_year_of(year) or term.found_in(text, year) for term in years)
+        later = year is not None and any(int(y) > year for y in YEAR_NUMBER.findall(text))
+        return all(term.found_in(text, year) or (term.is_year_of(year) and not later) for term in years)
 
     def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
         """No Chinese content word to check (an English question): trust the embedder's score."""

@@ -138,6 +138,7 @@ def test_a_plan_is_added_only_when_plans_are_asked(composer, seed):
     plan = ask(composer, seed, "明年要建多少个社区老年食堂？", "136个社区老年食堂", "拟争取将建设100个社区老年食堂")
     assert say("plan_label") not in done.text and "136个" in done.text
     assert "100个社区老年食堂" in plan.text
+    assert say("plan_label") + "拟争取将建设100个社区老年食堂" in plan.text, "a plan opening on 拟 is labelled too"
 
 
 def test_follow_up_does_not_repeat_the_earlier_answer(composer, seed):

@@ -253,3 +253,15 @@ def test_a_sentence_of_a_section_whose_heading_names_the_asked_list_answers_it(j
 def test_a_plan_word_of_the_question_is_said_by_every_sentence_of_a_plan(judge, seed):
     reply = answer(judge, seed, "养老护理员职业技能大赛接下来要办的是第几届？", "第四届", "4项奖励激励制度")
     assert not reply.refused and "第四届" in reply.text, reply.text
+
+
+def test_this_year_is_not_answered_by_a_sentence_about_a_later_year_only(judge, seed):
+    reply = answer(
+        judge,
+        seed,
+        "今年还打算再建几个？",
+        "拟争取将建设100个社区老年食堂",
+        "200个社区老年食堂",
+        history=("社区老年食堂建成多少个了？",),
+    )
+    assert "200个社区老年食堂" in reply.text and "拟争取" not in reply.text, reply.text
