@@ -154,7 +154,8 @@ def question_terms(question: str, terms: TermMap, known: Callable[[str], bool] =
         content = flag.startswith(CONTENT_FLAGS) or place or word in referrals() or word in RELATIVE_YEARS
         grouped = any(word in alternatives for alternatives in found)  # "走访巡访": 巡访 is already asked
         measured = len(word) == 2 and word[1] in "个点些"  # "装个扶手", "学点东西": a verb and a measure word
-        if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped and not measured:
+        doubled = len(word) == 2 and word[0] == word[1]  # "劝劝", "看看": a softened verb, or 奶奶, 天天
+        if (len(word) > 1 or LATIN.fullmatch(word)) and content and not grouped and not (measured or doubled):
             found.setdefault((word,), Term((word,), is_place=place))
     return list(found.values())
 

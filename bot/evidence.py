@@ -48,7 +48,8 @@ ASKED_TYPES = (
 )
 # How a question is asked, not what about: never a word the answer must hold.
 QUESTION_FRAMES = re.compile(
-    r"一共|总共|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
+    r"一共|总共|有?(什么|哪些|啥)(安排|措施|举措|办法|动作)"  # "这方面有什么安排": what is done, whatever it is called
+    r"|(主要)?(包括|包含|有)(什么|哪些)|哪些地方|都有哪些"
     r"|到(什么|啥|哪种|哪个)(程度|地步|阶段|份上)"  # "登记到什么程度了" asks how far 登记 has come
     r"|(是)?(啥|什么)意思|是干(嘛|啥|什么)的|(能|都能|都)干(嘛|啥|什么)|有(啥|什么)用"  # asks what a thing is for
     r"|[上下这那每某哪各][个位]"  # determiners jieba may tag as words of their own ("上个老年大学")

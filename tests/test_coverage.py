@@ -42,6 +42,7 @@ def test_a_follow_up_must_hold_its_own_word_not_only_the_earlier_ones(judge, see
 def test_how_a_question_is_asked_is_not_what_it_asks_about():
     assert "包括" not in words("吉养天年品牌系列活动包括什么？")
     assert not {"能不能", "不能"} & set(words("小区附近能不能建个养老服务站？"))
+    assert "安排" not in words("老人冬天去南方住，省里在这方面有什么安排？")
 
 
 def test_an_official_word_already_in_a_colloquial_group_is_not_counted_twice():
@@ -214,6 +215,13 @@ def test_an_abbreviation_is_read_as_the_word_it_shortens(judge, seed):
 
 def test_a_verb_with_its_measure_word_is_not_a_word_the_answer_must_hold():
     assert "装个" not in words("家里能装个扶手吗？")
+
+
+def test_a_verb_said_twice_is_not_a_word_the_answer_must_hold(judge, seed):
+    question = "小两口闹着要离婚，去民政局的话会有人先劝劝、给做做思想工作吗？"
+    assert not {"劝劝", "做做"} & set(words(question))
+    reply = answer(judge, seed, question, "心理辅导", "婚姻家庭辅导室")
+    assert not reply.refused and "心理辅导" in reply.text, reply.text
 
 
 @pytest.mark.parametrize(
