@@ -72,6 +72,7 @@ class CoverageParams:
     typed: bool = True  # the sentence must hold the kind of fact asked for
     dated: bool = True  # ... and speak of the year asked about; off only to measure what that is worth
     min_dense: float = 0.80  # cosine floor for a question with no Chinese content words
+    worded_bonus: float = 0.6  # ordering: a sentence saying the question's own words beats one saying their mapping
     chunks_checked: int = 5  # the asked fact is often in the fourth or fifth chunk
     enabled: bool = True  # off only to measure what refusal is worth
 
@@ -332,7 +333,9 @@ class CoverageJudge:
                 typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
                 leans = earlier / earlier_total if earlier_total else 0.0
                 share = own / own_total if own_total else leans
-                scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans))
+                mapped = [(t, w) for t, w, is_own in weighted if is_own and len(t.alternatives) > 1]
+                worded = sum(w for t, w in mapped if t.alternatives[0] in sentence) / own_total if own_total else 0.0
+                scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans, worded))
                 previous = sentence
         # "多少户" prefers a number of 户 but takes any number ("14省份" answers "多少个省份").
         measured = {s.text for s in scored if ":" in asked and has_type(s.text, asked)}
@@ -340,7 +343,11 @@ class CoverageJudge:
         return tuple(
             sorted(
                 scored,
-                key=lambda s: (s.typed, s.score + 0.3 * (s.text in measured) + bonus * s.leans, -s.hit.rank),
+                key=lambda s: (
+                    s.typed,
+                    s.score + 0.3 * (s.text in measured) + bonus * s.leans + self.params.worded_bonus * s.worded,
+                    -s.hit.rank,
+                ),
                 reverse=True,
             )
         )

@@ -174,6 +174,7 @@ class Sentence:
     score: float  # weighted share of the question's words it holds, 0–1
     typed: bool  # holds the kind of fact asked for
     leans: float = 0.0  # share of the earlier questions' words it holds, for a follow-up
+    worded: float = 0.0  # share of the question's words it holds in the question's own wording
 
     @property
     def position(self) -> tuple[int, int]:

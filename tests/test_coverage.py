@@ -273,3 +273,9 @@ def test_this_year_is_not_answered_by_a_sentence_about_a_later_year_only(judge, 
         history=("社区老年食堂建成多少个了？",),
     )
     assert "200个社区老年食堂" in reply.text and "拟争取" not in reply.text, reply.text
+
+
+def test_the_questions_own_word_beats_its_official_mapping_in_choosing_the_sentence(judge, seed):
+    # 彩礼 maps to 婚俗改革; the sentence saying 彩礼 itself is the one that answers.
+    reply = answer(judge, seed, "现在结婚彩礼要得太高了，政府到底管没管？", "国家级婚俗改革实验区", "推动婚俗改革")
+    assert "高价彩礼" in reply.text, reply.text
