@@ -279,3 +279,8 @@ def test_the_questions_own_word_beats_its_official_mapping_in_choosing_the_sente
     # 彩礼 maps to 婚俗改革; the sentence saying 彩礼 itself is the one that answers.
     reply = answer(judge, seed, "现在结婚彩礼要得太高了，政府到底管没管？", "国家级婚俗改革实验区", "推动婚俗改革")
     assert "高价彩礼" in reply.text, reply.text
+
+
+def test_a_colloquial_word_straddling_a_word_of_the_corpus_is_not_said(judge):
+    assert "盖了" not in words("现在只管这几类，还是所有老人都覆盖了？", judge)  # 覆盖 + 了, not 盖了 (建成)
+    assert "骗老人" in words("老人被骗钱了，政府有没有在管骗老人的事？", judge)  # jieba's 管骗 is no word of the corpus
