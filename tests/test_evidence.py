@@ -16,6 +16,7 @@ from bot.evidence import asked_type, has_type
         ("8类老年人是指哪些人？", "list"),
         ("省里印发了哪几份文件？", "list"),
         ("技能大赛下次办的是第几届？", "ordinal"),
+        ("社区会有人来看她吗？多久去一次？", "frequency"),
         ("养老机构免征增值税吗？", ""),
         ("每个县都有县级养老机构吗？", ""),
     ],
@@ -128,3 +129,8 @@ def test_a_count_is_said_in_figures_or_in_chinese_numerals_but_not_as_an_ordinal
 
 def test_titles_one_after_another_are_a_list():
     assert has_type("印发了《关于加强老龄工作的意见》《养老服务规划》。", "list")
+
+
+def test_how_often_is_said_by_a_rate_of_visits_not_by_a_count():
+    assert has_type("为8类重点居家老年人开展常态化月巡访。", "frequency") and has_type("每周上门一次。", "frequency")
+    assert not has_type("全省走访老年人家庭91.02万户。", "frequency")
