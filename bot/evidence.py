@@ -29,6 +29,7 @@ ASKED_TYPES = (
         ),
     ),
     ("frequency", re.compile(r"多久(去|来|会|能)?一?[次回趟]|多长时间.{0,3}一[次回趟]|几天一[次回趟]|隔多久|频率")),
+    ("duration", re.compile(r"多长时间|多久|要等|等一段时间|几天(?!一)")),  # how long, in days or months
     ("time", re.compile(r"几点|几时|什么时间段|营业时间|开放时间")),
     ("date", re.compile(r"什么时候|哪一?年|何时|哪一?天|几月|几号|when", re.IGNORECASE)),
     ("ordinal", re.compile(r"第几")),  # 第几届 is answered by 第四届, not by a count
@@ -72,6 +73,10 @@ TYPE_EVIDENCE = {
     "count": re.compile(
         r"\d+(?:\.\d+)?(?![\d.]|年|月|日)|(?<!第)[两三四五六七八九十][十百千万]?[个家张户人名所场门项届类次批]"
     ),
+    # 30天, 三个月; not a date (2023年8月, 8日)
+    "duration": re.compile(
+        r"(?<![\d.])\d{1,3}(\.\d+)?\s*(个月|天|小时|分钟|周|年(?![底末内初]))|[一二两三四五六七八九十半]+个?(个月|天|周|年)"
+    ),
     "frequency": re.compile(r"每[天日周月年季]|每隔|[日周月季年](巡|探|走)?访|定期|常态化"),
     "ordinal": re.compile(r"第[一二三四五六七八九十百\d]+"),
     "time": re.compile(r"\d{1,2}[点时]|\d{1,2}[:：]\d{2}"),
@@ -103,8 +108,8 @@ COPULA_OPENING = re.compile(r"^\s*(是不是|是否|算不算|属不属于|属�
 
 
 def asked_type(question: str) -> str:
-    """What the question asks for: percent, money, how often, a clock time, a date, an ordinal, count
-    (with its measure word: "count:户"), a name, list, how, or "" (yes/no)."""
+    """What the question asks for: percent, money, how often, how long, a clock time, a date, an
+    ordinal, count (with its measure word: "count:户"), a name, list, how, or "" (yes/no)."""
     kind = next((name for name, pattern in ASKED_TYPES if pattern.search(question)), "")
     measure = MEASURE.search(question)
     return f"count:{measure.group(1)}" if kind == "count" and measure else kind

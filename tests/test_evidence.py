@@ -17,6 +17,7 @@ from bot.evidence import asked_type, has_type
         ("省里印发了哪几份文件？", "list"),
         ("技能大赛下次办的是第几届？", "ordinal"),
         ("社区会有人来看她吗？多久去一次？", "frequency"),
+        ("我想离婚，民政局会让我等一段时间吗？", "duration"),
         ("养老机构免征增值税吗？", ""),
         ("每个县都有县级养老机构吗？", ""),
     ],
@@ -134,3 +135,8 @@ def test_titles_one_after_another_are_a_list():
 def test_how_often_is_said_by_a_rate_of_visits_not_by_a_count():
     assert has_type("为8类重点居家老年人开展常态化月巡访。", "frequency") and has_type("每周上门一次。", "frequency")
     assert not has_type("全省走访老年人家庭91.02万户。", "frequency")
+
+
+def test_how_long_is_said_by_a_span_of_time_not_by_a_date():
+    assert has_type("对申请离婚的当事人冷静期30天内进行心理辅导。", "duration") and has_type("为期三个月。", "duration")
+    assert not has_type("2023年8月，印发了指导意见。", "duration")
