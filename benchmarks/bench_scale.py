@@ -45,7 +45,7 @@ from yinling.settings import ROOT, Settings
 
 SIZES = (1_000, 10_000, 100_000)
 CACHE = ROOT / "var" / "bench-scale"
-FORMAT = 2  # bump when the synthetic index's shape changes
+FORMAT = 3  # bump when the synthetic index's shape changes (3: the manifest stored compressed)
 NOISE = 0.02
 API_REQUESTS = 48
 ADDED = "added-reply.txt"

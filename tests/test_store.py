@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 import index.store as store_module
@@ -48,3 +50,29 @@ def test_an_incomplete_lexical_index_is_derived_again_from_the_chunks(settings):
     side.delete(ids=[store_module.part_id(0)])
     assert store.read_lexical(collection) is None
     assert list(store_module.lexical_index(store, collection).chunks()) == read_chunks(collection)
+
+
+def test_the_manifest_is_stored_compressed_and_one_stored_as_plain_json_still_reads(settings):
+    store = built(settings)
+    collection, manifest = store.active()
+    stored = collection.metadata[store_module.MANIFEST_KEY]
+    assert stored.startswith(store_module.COMPRESSED_MANIFEST) and store_module.Manifest.from_stored(stored) == manifest
+    (entry,) = manifest.docs.values()
+    many = dataclasses.replace(manifest, docs={f"doc-{i}": entry for i in range(300)})
+    assert len(many.to_stored()) < len(many.to_json().encode()) / 4, "Chroma reads it on every query"
+    plain = {**collection.metadata, store_module.MANIFEST_KEY: manifest.to_json()}  # as earlier builds stored it
+    collection.modify(metadata=plain)
+    assert store.active()[1] == manifest
+    assert Yinling.open(settings, embedder=FakeEmbeddings()).search("社区老年食堂", k=3)
+
+
+def test_a_version_kept_for_its_chunks_gets_its_plain_manifest_compressed(settings):
+    store = built(settings)
+    collection, manifest = store.active()
+    collection.modify(metadata={**collection.metadata, store_module.MANIFEST_KEY: manifest.to_json()})
+    (settings.corpus_dir / "extra.txt").write_text("关于养老服务的答复\n全省建成老年食堂10个。", encoding="utf-8")
+    build_from_corpus(store, FakeEmbeddings(), settings.corpus_dir, settings.chunking)
+    kept = store.client.get_collection(collection.name).metadata
+    assert kept[store_module.RETAINED_KEY], "the first version is kept: the second reads its chunks"
+    assert kept[store_module.MANIFEST_KEY].startswith(store_module.COMPRESSED_MANIFEST)
+    assert store_module.Manifest.from_stored(kept[store_module.MANIFEST_KEY]) == manifest
