@@ -329,41 +329,47 @@ class CoverageJudge:
         earlier questions' words a follow-up leans on only order sentences of equal share
         ("那农村呢？" must hold 农村), unless the follow-up has no word of its own ("增长了多少？").
         """
-        asked, rate = kind.removesuffix(":per"), kind.endswith(":per")  # "money:per": 每户补贴多少
-        own_total = sum(w for _, w, is_own in weighted if is_own)
-        earlier_total = sum(w for _, w, is_own in weighted if not is_own)
-        scored = []
-        for hit in hits[: self.params.chunks_checked]:
-            previous = ""
-            # "…包括什么": the sections a heading names list its parts one sentence each.
-            heading = self.found_weight(weighted, hit.chunk.section, "", hit)[0] if asked == "list" else 0.0
-            listed = own_total > 0 and heading >= self.params.min_share * own_total
-            for sentence, _ in sentences_of([hit]):
-                around = f"{previous}{hit.chunk.section}"
-                # each sentence of a listing section says one of what its heading names
-                held = f"{sentence}{hit.chunk.section}" if listed else sentence
-                own, earlier = self.found_weight(weighted, held, around, hit)
-                typed = (has_type(sentence, asked.partition(":")[0]) or listed) and (not rate or rate_said(sentence))
-                typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
-                leans = earlier / earlier_total if earlier_total else 0.0
-                share = own / own_total if own_total else leans
-                mapped = [(t, w) for t, w, is_own in weighted if is_own and len(t.alternatives) > 1]
-                worded = sum(w for t, w in mapped if t.alternatives[0] in sentence) / own_total if own_total else 0.0
-                scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans, worded))
-                previous = sentence
+        totals = (sum(w for _, w, is_own in weighted if is_own), sum(w for _, w, is_own in weighted if not is_own))
+        scored = [s for hit in hits[: self.params.chunks_checked] for s in self.scored(weighted, kind, hit, totals)]
         # "多少户" prefers a number of 户 but takes any number ("14省份" answers "多少个省份").
+        asked = kind.removesuffix(":per")
         measured = {s.text for s in scored if ":" in asked and has_type(s.text, asked)}
-        bonus = self.params.context_weight * 0.5
-        return tuple(
-            sorted(
-                scored,
-                key=lambda s: (
-                    s.typed,
-                    s.score + 0.3 * (s.text in measured) + bonus * s.leans + self.params.worded_bonus * s.worded,
-                    -s.hit.rank,
-                ),
-                reverse=True,
-            )
+        return tuple(sorted(scored, key=lambda s: self.order(s, s.text in measured), reverse=True))
+
+    def scored(
+        self, weighted: list[tuple[Term, float, bool]], kind: str, hit: Hit, totals: tuple[float, float]
+    ) -> list[Sentence]:
+        """One chunk's sentences with their shares of the question's words (see `rank`)."""
+        asked, rate = kind.removesuffix(":per"), kind.endswith(":per")  # "money:per": 每户补贴多少
+        own_total, earlier_total = totals
+        # "…包括什么": the sections a heading names list its parts one sentence each.
+        heading = self.found_weight(weighted, hit.chunk.section, "", hit)[0] if asked == "list" else 0.0
+        listed = own_total > 0 and heading >= self.params.min_share * own_total
+        mapped = [(t, w) for t, w, is_own in weighted if is_own and len(t.alternatives) > 1]
+        scored, previous = [], ""
+        for sentence, _ in sentences_of([hit]):
+            around = f"{previous}{hit.chunk.section}"
+            # each sentence of a listing section says one of what its heading names
+            held = f"{sentence}{hit.chunk.section}" if listed else sentence
+            own, earlier = self.found_weight(weighted, held, around, hit)
+            typed = (has_type(sentence, asked.partition(":")[0]) or listed) and (not rate or rate_said(sentence))
+            typed = typed and (not self.params.dated or self.dated(weighted, sentence + around, hit))
+            leans = earlier / earlier_total if earlier_total else 0.0
+            share = own / own_total if own_total else leans
+            worded = sum(w for t, w in mapped if t.alternatives[0] in sentence) / own_total if own_total else 0.0
+            scored.append(Sentence(sentence, hit, min(1.0, share), typed, leans, worded))
+            previous = sentence
+        return scored
+
+    def order(self, sentence: Sentence, measured: bool) -> tuple[bool, float, int]:
+        """Typed first; then share, the asked measure word, the earlier questions' words (a
+        follow-up) and the question's own wording over its mapping; then the retrieval rank."""
+        params = self.params
+        lean = params.context_weight * 0.5 * sentence.leans
+        return (
+            sentence.typed,
+            sentence.score + 0.3 * measured + lean + params.worded_bonus * sentence.worded,
+            -sentence.hit.rank,
         )
 
     def found_weight(
