@@ -52,9 +52,12 @@ def server(tmp_path_factory):
 
 
 @contextmanager
-def serving(root: Path, env: dict[str, str], port: int) -> Iterator[str]:
-    """Index the corpus `env` names, serve `app.py` on `port` until the block ends; yields its URL."""
-    env = env | {"YINLING_CHAT_RATE_LIMIT": "off"}  # every test's browser events come from one address
+def serving(root: Path, env: dict[str, str], port: int, chat_limit: str = "off") -> Iterator[str]:
+    """Index the corpus `env` names, serve `app.py` on `port` until the block ends; yields its URL.
+
+    The chat's rate limit is off unless given: every test's browser events come from one address.
+    """
+    env = env | {"YINLING_CHAT_RATE_LIMIT": chat_limit}
     subprocess.run([sys.executable, "-m", "index", "build"], cwd=ROOT, env=env, check=True, capture_output=True)
     log = (root / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -275,6 +278,24 @@ def open_chat(page, url: str, mode: str) -> None:
     if mode == "contrast":
         page.click("#yl-contrast")
         page.wait_for_selector("#yl-contrast[aria-pressed='true']")
+
+
+def test_a_chat_over_its_rate_limit_is_told_to_wait(browser, tmp_path_factory):
+    root = tmp_path_factory.mktemp("browser-limited")
+    port = free_port()
+    env = os.environ | {"YINLING_DATA_DIR": str(root / "data"), "YINLING_PORT": str(port)}
+    with serving(root, env, port, chat_limit="4/minute") as url:
+        page = browser.new_page(viewport=PHONE, locale="zh-CN")
+        open_chat(page, url, "normal")
+        for _ in range(6):
+            page.fill("#yl-question textarea", "全省有多少家养老机构？")
+            page.click("#yl-send")
+            page.wait_for_timeout(1500)
+            if "请求太频繁" in page.inner_text("body"):
+                break
+        body = page.inner_text("body")
+        page.close()
+    assert "请求太频繁" in body and "秒后再试" in body, "the 429's message is not shown: " + body[-300:]
 
 
 def serious_violations(page) -> list[str]:
