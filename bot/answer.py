@@ -115,10 +115,8 @@ def reranked(hits: list[Hit], first: list[Hit]) -> list[Hit]:
     The judge reads the hits sentence by sentence, which tells a paragraph that answers from one
     that shares the question's words; the answer's sources lead the list a reader checks next.
     """
-    ids = [hit.chunk.chunk_id for hit in hits]
-    order = {chunk_id: 0 for chunk_id in (hit.chunk.chunk_id for hit in first) if chunk_id in ids}
-    order = list(order) + [chunk_id for chunk_id in ids if chunk_id not in order]
     by_id = {hit.chunk.chunk_id: hit for hit in hits}
+    order = dict.fromkeys([*(hit.chunk.chunk_id for hit in first if hit.chunk.chunk_id in by_id), *by_id])
     return [dataclasses.replace(by_id[chunk_id], rank=rank) for rank, chunk_id in enumerate(order, start=1)]
 
 
