@@ -19,9 +19,9 @@ def main() -> int:
         settings = Settings.from_env()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         install_log_redaction()
-        with starting_up():
-            from bot.web import create_app  # Gradio, chromadb and LangChain: imported inside start-up
-
+        with starting_up(freeze=True):  # modules live as long as the process
+            from bot.web import create_app  # Gradio, chromadb and LangChain
+        with starting_up(freeze=False):  # the index is opened again after a build: never frozen
             app = create_app(settings)
     except YinlingError as error:
         print(f"错误：{error}", file=sys.stderr)

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        with starting_up():
+        with starting_up(freeze=True):
             from bot.chain import Yinling  # chromadb and LangChain: imported inside start-up
 
             bot = Yinling.open(settings)

@@ -8,18 +8,23 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def starting_up() -> Iterator[None]:
-    """Run start-up (imports, opening the index) with the cyclic garbage collector off, then
-    freeze what it made.
+def starting_up(*, freeze: bool) -> Iterator[None]:
+    """Run start-up (imports, opening the index) with the cyclic garbage collector off.
 
     Importing chromadb, LangChain (and Gradio) and opening the index make hundreds of thousands
     of objects that live as long as the process; every full collection while they are being made
-    walks all of them again, and so does the one at exit. Start-up makes little garbage, so none
-    is collected until it ends, and `gc.freeze` keeps its objects out of every later collection.
+    walks all of them again. Start-up makes little garbage, so none is collected until it ends.
+
+    Args:
+        freeze: also keep what start-up made out of every later collection, the one at exit
+            included (`gc.freeze`) — for a process that answers once and exits. Not for a server:
+            it re-opens the index after a build, and cycles among frozen objects are never
+            collected, so the first index it opened would stay in memory.
     """
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         gc.enable()
