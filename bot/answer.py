@@ -11,17 +11,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.coverage import CoverageJudge, Term, Verdict
-from bot.datafiles import fill
+from bot.datafiles import say
 from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
 from index.chunking import format_date_zh
 from index.parsing import DOC_NUMBER
 from index.records import META, PLAN, DocMeta
 
-WORDING_FILE = Path(__file__).parent / "data" / "wording.yaml"
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是)[^，,；]{0,24}。$")
 ASKS_PLAN = re.compile(
@@ -61,11 +59,6 @@ class Quote:
 
     text: str
     sentence: Sentence
-
-
-def say(key: str, **values: str) -> str:
-    """A wording template filled strictly: a missing placeholder raises KeyError."""
-    return fill(WORDING_FILE, key, **values)
 
 
 class ExtractiveComposer:

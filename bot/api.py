@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.chain import Yinling
+from bot.datafiles import WORDING_FILE, read_templates, say
 from bot.errors import QuestionError
 from bot.guard import install_guards
 from bot.records import search_to_json
@@ -203,7 +204,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if isinstance(error.__cause__, UnicodeDecodeError):  # FastAPI could not decode the body
-            return JSONResponse({"detail": "请求体不是 UTF-8 编码：请用 UTF-8 发送 JSON"}, status_code=400)
+            return JSONResponse({"detail": say("api_not_utf8")}, status_code=400)
         return await http_exception_handler(request, error)
 
     @app.exception_handler(RequestValidationError)
@@ -216,16 +217,8 @@ def install_error_handlers(app: FastAPI) -> None:
 def validation_message(errors: list[dict[str, Any]]) -> str:
     """The first schema violation of a request, in words that say how to fix it (never echoing the input)."""
     first = errors[0]
-    field = ".".join(str(part) for part in first["loc"][1:]) or "请求体"
-    limits = first.get("ctx") or {}
-    templates = {
-        "missing": "缺少 {field}：请按 /api/docs 的说明填写",
-        "string_unicode": "{field} 里有无法识别的字符（如不成对的 \\ud800）：请重新输入或粘贴问题",
-        "json_invalid": "请求体不是合法的 JSON：请检查引号、逗号和括号",
-        "string_too_long": "{field} 太长：最多 {max_length} 字，请只问一件事",
-        "too_long": "{field} 太多：最多 {max_length} 条，只需带上最近的几个问题",
-        "greater_than_equal": "{field} 不能小于 {ge}",
-        "less_than_equal": "{field} 不能大于 {le}",
-    }
-    template = templates.get(first["type"], "{field} 不符合要求（{msg}）：请按 /api/docs 的说明填写")
-    return template.format(field=field, msg=first.get("msg", ""), **limits)
+    field = ".".join(str(part) for part in first["loc"][1:]) or say("api_body")
+    limits = {name: str(value) for name, value in (first.get("ctx") or {}).items()}
+    key = f"api_invalid_{first['type']}"
+    key = key if key in read_templates(WORDING_FILE) else "api_invalid"
+    return say(key, field=field, msg=str(first.get("msg", "")), **limits)

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).parent / "data"
+WORDING_FILE = DATA / "wording.yaml"
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:
@@ -35,6 +36,11 @@ def read_templates(path: Path) -> dict[str, str]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def fill(path: Path, key: str, **values: str) -> str:
+def fill(path: Path, key: str, /, **values: str) -> str:
     """A template filled strictly: a missing placeholder raises KeyError instead of showing a hole."""
     return read_templates(path)[key].format_map(values)
+
+
+def say(key: str, /, **values: str) -> str:
+    """A wording template of bot/data/wording.yaml filled strictly (see `fill`)."""
+    return fill(WORDING_FILE, key, **values)

@@ -22,6 +22,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.datafiles import say
 from yinling.settings import Settings
 
 API_PATHS = frozenset({"/api/ask", "/api/search"})  # the endpoints that do work; health stays reachable
@@ -53,10 +54,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
-TOO_MANY_REQUESTS = "请求太频繁（{rate}）：请 {seconds} 秒后再试"
-TOO_MANY_LOGINS = "登录尝试太频繁（{rate}）：请 {seconds} 秒后再试；忘记密码请联系管理员"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-UNITS = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天"}
+UNITS = ("second", "minute", "hour", "day")  # the rate limit's units the wording names
 
 
 def install_guards(app: FastAPI, settings: Settings) -> None:
@@ -117,7 +116,7 @@ class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.refusal = json_response(413, f"请求体太大：最多 {max_bytes // 1024} KB。请缩短问题或少带一些此前的问题")
+        self.refusal = json_response(413, say("api_too_large", kb=str(max_bytes // 1024)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].rstrip("/").endswith(UPLOAD_SUFFIX):
@@ -172,7 +171,7 @@ class RateRule:
     paths: frozenset[str]
     methods: frozenset[str]  # empty: every method
     rate: str  # `60/minute`; "" turns the rule off
-    message: str  # {rate} and {seconds} are filled in
+    message: str  # its wording's key; {rate} and {seconds} are filled in
 
     @cached_property
     def limit(self) -> RateLimitItem:
@@ -185,15 +184,18 @@ class RateRule:
 
 def rate_rules(settings: Settings) -> list[RateRule]:
     """The API's, the web chat's and the staff sign-in's budgets; a setting of "" turns its rule off."""
-    api = RateRule("api", API_PATHS, frozenset(), settings.api_rate_limit, TOO_MANY_REQUESTS)
-    chat = RateRule("chat", frozenset({CHAT_PATH}), frozenset({"POST"}), settings.chat_rate_limit, TOO_MANY_REQUESTS)
-    login = RateRule("login", frozenset({LOGIN_PATH}), frozenset({"POST"}), settings.login_rate_limit, TOO_MANY_LOGINS)
+    api = RateRule("api", API_PATHS, frozenset(), settings.api_rate_limit, "api_too_many")
+    chat = RateRule("chat", frozenset({CHAT_PATH}), frozenset({"POST"}), settings.chat_rate_limit, "api_too_many")
+    login = RateRule(
+        "login", frozenset({LOGIN_PATH}), frozenset({"POST"}), settings.login_rate_limit, "api_too_many_logins"
+    )
     return [rule for rule in (api, chat, login) if rule.rate]
 
 
 def describe(limit: RateLimitItem) -> str:
     """`5/minute` as 每分钟最多 5 次."""
-    return f"每{UNITS.get(limit.GRANULARITY.name, limit.GRANULARITY.name)}最多 {limit.amount} 次"
+    unit = limit.GRANULARITY.name
+    return say("api_rate", unit=say(f"api_unit_{unit}") if unit in UNITS else unit, amount=str(limit.amount))
 
 
 class RateGuard:
@@ -216,7 +218,7 @@ class RateGuard:
             return
         reset_at, _ = self.limiter.get_window_stats(rule.limit, rule.name, client)
         seconds = max(1, math.ceil(reset_at - time.time()))
-        message = rule.message.format(rate=describe(rule.limit), seconds=seconds)
+        message = say(rule.message, rate=describe(rule.limit), seconds=str(seconds))
         await json_response(429, message, {"Retry-After": str(seconds)})(send)
 
 
@@ -233,7 +235,8 @@ class MethodGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         allowed = allowed_methods(self.routes, scope) if scope["type"] == "http" else None
         if allowed:
-            detail = f"{scope['path']} 不接受 {scope['method']} 请求：请用 {' 或 '.join(allowed)}"
+            methods = say("api_method_or").join(allowed)
+            detail = say("api_method", route=scope["path"], method=scope["method"], allowed=methods)
             await json_response(405, detail, {"Allow": ", ".join(allowed)})(send)
         else:
             await self.app(scope, receive, send)
