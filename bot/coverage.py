@@ -50,13 +50,12 @@ PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
 LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
-YEAR_NUMBER = re.compile(r"(\d{4})年")
 AGE = re.compile(r"(\d{2,3})周?岁")
-# A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
 # Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them,
 # in a plan section or wherever it speaks of what is to come ("今年，全省还将建设…").
 PLAN_WORDS = re.compile(r"下一步|下步|接下来|计划|打算|准备|今后|将来|以后|往后")
 PLAN_SAID = re.compile(r"还将|将要|即将|拟|计划(?!生育)|下一步|下步|今后|接下来|打算|准备")
+# A figure the question names ("那64个农村养老大院", "8类老年人") points at the sentence that says it.
 FIGURE = re.compile(r"\d+(?:\.\d+)?[万亿]?(?:[个家张户人名所项类次元条门批天]|分钟|小时|平方米)")
 
 
@@ -395,7 +394,7 @@ class CoverageJudge:
         but a text about a later year only ("2024年，拟建设…") does not answer "今年"."""
         year = doc_year(hit)
         years = [term for term, _, is_own in weighted if is_own and term.names_year()]
-        later = year is not None and any(int(y) > year for y in YEAR_NUMBER.findall(text))
+        later = year is not None and any(int(said[:4]) > year for said in YEAR.findall(text))
         return all(term.found_in(text, year) or (term.is_year_of(year) and not later) for term in years)
 
     def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
