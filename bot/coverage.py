@@ -394,7 +394,7 @@ class CoverageJudge:
         but a text about a later year only ("2024年，拟建设…") does not answer "今年"."""
         year = doc_year(hit)
         years = [term for term, _, is_own in weighted if is_own and term.names_year()]
-        later = year is not None and any(int(said[:4]) > year for said in YEAR.findall(text))
+        later = year is not None and any(int(named[:4]) > year for named in YEAR.findall(text))
         return all(term.found_in(text, year) or (term.is_year_of(year) and not later) for term in years)
 
     def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
