@@ -37,7 +37,7 @@ from bot.evidence import (
 from bot.places import divisions
 from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
-from bot.weights import SentenceIdf
+from bot.weights import LATIN, SentenceIdf
 from index.lexical import STOPWORDS, TOKEN, tag
 from index.records import PLAN
 
@@ -48,7 +48,6 @@ CONTENT_FLAGS = ("n", "v", "a", "b", "t", "s", "j", "l", "i", "eng")
 # many common words (城市, 东西) as places.
 PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
-LATIN = re.compile(r"[a-z][a-z0-9]*")
 YEAR = re.compile(r"\d{4}年")
 AGE = re.compile(r"(\d{2,3})周?岁")
 # Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them,
