@@ -16,9 +16,9 @@ from bot.coverage import CoverageJudge, Term, Verdict
 from bot.datafiles import say
 from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
 from bot.records import Answer, Citation, Hit, Query
-from index.chunking import format_date_zh
-from index.parsing import DOC_NUMBER
 from index.records import META, PLAN, DocMeta
+from zhtext.dates import format_date_zh
+from zhtext.docnumber import DOC_NUMBER
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?")
 HEADING_SENTENCE = re.compile(r"^([（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+是)[^，,；]{0,24}。$")

@@ -30,9 +30,10 @@ from bot.retrieval import FusionParams, HybridRetriever, Segment, document_to_hi
 from bot.weights import SentenceIdf
 from index.embeddings import embedder_id, load_embedder
 from index.errors import StoreUnavailableError
-from index.lexical import Bm25Index, learn_terms, tag
+from index.lexical import Bm25Index
 from index.store import IndexStore, Manifest, connect, lexical_index
 from yinling.settings import Settings
+from zhtext.tokens import learn_terms, tag
 
 if TYPE_CHECKING:  # the LLM client (openai, ~1 s to import) is loaded only when one is configured
     from bot.llm import Llm, LlmComposer

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from bot.datafiles import DATA, read_pairs, read_words
+from bot.datafiles import DATA, read_pairs
 from bot.evidence import (
     RELATIVE_YEARS,
     Sentence,
@@ -38,8 +38,8 @@ from bot.places import divisions
 from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
 from bot.weights import LATIN, SentenceIdf
-from index.lexical import STOPWORDS, TOKEN, tag
 from index.records import PLAN
+from zhtext.tokens import STOPWORDS, TOKEN, read_words, tag
 
 REFERRALS_FILE = DATA / "referrals.tsv"
 GENERIC_FILE = DATA / "generic_words.txt"

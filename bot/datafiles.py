@@ -1,4 +1,4 @@
-"""Readers for the data files in bot/data/: tab-separated pairs, word lists, and YAML text templates."""
+"""Readers for the data files in bot/data/: tab-separated pairs and YAML text templates (word lists: zhtext.tokens)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,6 @@ def read_pairs(path: Path) -> list[tuple[str, str]]:
                 raise ValueError(f"{path}:{number}: expected two fields separated by a tab")
             pairs.append((left, right))
     return pairs
-
-
-@cache
-def read_words(path: Path) -> frozenset[str]:
-    """Whitespace-separated words; lines starting with # are comments."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
 @cache

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.records import Hit
 from index.records import META
-from index.sentences import split_sentences
+from zhtext.sentences import split_sentences
 
 # What a question asks for. The first pattern that matches decides; order matters
 # ("占比多少" is a percent, not a count). General Chinese question grammar, not corpus words.

@@ -28,8 +28,8 @@ from bot.coverage import referrals
 from bot.datafiles import fill
 from bot.records import Answer, Citation, Hit, Query
 from bot.verify import Problem, canonical_marks, verify
-from index.chunking import format_date_zh
 from yinling.settings import Settings
+from zhtext.dates import format_date_zh
 
 log = logging.getLogger(__name__)
 

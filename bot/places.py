@@ -21,8 +21,8 @@ from functools import cache
 from bot.evidence import asked_type
 from bot.question import context_questions
 from bot.records import Query, Scope
-from index.lexical import tag
-from index.parsing import split_jurisdiction
+from zhtext.places import split_jurisdiction
+from zhtext.tokens import tag
 
 ADMIN_SUFFIX = re.compile(r"(?:省|市|自治区|特别行政区|地区|盟)$")
 # 延边朝鲜族自治州 → 延边, 广西壮族自治区 → 广西, 新疆维吾尔自治区 → 新疆.

@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.datafiles import DATA, read_pairs
 from bot.errors import QuestionError
 from bot.records import Query
-from index.lexical import STOPWORDS, keywords, tag
+from zhtext.tokens import STOPWORDS, keywords, tag
 
 TERMS_FILE = DATA / "terms.tsv"
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)

@@ -8,8 +8,8 @@ from html import escape
 
 from bot.answer import say
 from bot.records import Answer, Citation, Hit
-from index.chunking import format_date_zh
-from index.lexical import keywords
+from zhtext.dates import format_date_zh
+from zhtext.tokens import keywords
 
 STATUS_BADGE = {"done": "已开展的工作", "plan": "下一步计划", "general": ""}
 CITE_MARK = re.compile(r"\[(\d+)\]")

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from bot.coverage import is_place
 from bot.records import Citation
-from index.chunking import format_date_zh
-from index.lexical import tag
 from index.records import PLAN
-from index.sentences import split_sentences
+from zhtext.dates import format_date_zh
+from zhtext.sentences import split_sentences
+from zhtext.tokens import tag
 
 CITE = re.compile(r"[\[【]\s*(\d+(?:\s*[,，、]\s*\d+)*)\s*[\]】]")
 # "…1558家。[1]" puts the mark after the full stop; it belongs to the sentence before it.

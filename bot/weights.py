@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from index.sentences import split_sentences
+from zhtext.sentences import split_sentences
 
 CJK_PAIR = re.compile(r"[\u3400-\u9fff]{2}")
 LATIN_WORD = re.compile(r"[A-Za-z0-9]+")

@@ -19,7 +19,7 @@ from index.lexical import LexicalIndex
 from index.loading import read_corpus
 from index.locking import build_lock
 from index.parsing import parse_document
-from index.records import BuildReport, Chunk, ChunkingParams, DocMeta, SourceFile
+from index.records import BuildReport, Chunk, DocMeta, SourceFile
 from index.store import (
     MAX_SEGMENTS,
     DocEntry,
@@ -32,7 +32,7 @@ from index.store import (
     write_chunks,
 )
 from yinling.errors import YinlingError
-from yinling.settings import Settings
+from yinling.settings import ChunkingParams, Settings
 
 log = logging.getLogger(__name__)
 

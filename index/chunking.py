@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 
-from index.records import GENERAL, META, Chunk, ChunkingParams, DocMeta, ParsedDocument, Section
-from index.sentences import pack, split_long, split_sentences
+from index.records import GENERAL, META, Chunk, DocMeta, ParsedDocument, Section
+from yinling.settings import ChunkingParams
+from zhtext.dates import format_date_zh
+from zhtext.sentences import pack, split_long, split_sentences
 
 META_SECTION = "文件信息"
 
@@ -82,11 +84,3 @@ def meta_chunk(meta: DocMeta) -> Chunk:
 def make_chunk(doc_id: str, ordinal: int, text: str, section: str, status: str, kind: str = "body") -> Chunk:
     digest = hashlib.sha1(f"{section}\n{text}".encode()).hexdigest()[:8]
     return Chunk(f"{doc_id}-{ordinal:04d}-{digest}", doc_id, ordinal, text, section, status, kind)
-
-
-def format_date_zh(iso_date: str) -> str:
-    """2023-11-23 → 2023年11月23日; empty stays empty."""
-    if not iso_date:
-        return ""
-    year, month, day = iso_date.split("-")
-    return f"{year}年{int(month)}月{int(day)}日"

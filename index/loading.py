@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from index.errors import DocumentError
-from index.parsing import DOC_NUMBER, SHORT_LINE_MAX_CHARS
+from index.parsing import SHORT_LINE_MAX_CHARS
 from index.records import SourceFile
+from zhtext.docnumber import DOC_NUMBER
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,16 @@ from __future__ import annotations
 import re
 
 from index.records import DONE, GENERAL, PLAN, DocMeta, ParsedDocument, Section
+from zhtext.dates import parse_date
+from zhtext.docnumber import DOC_NUMBER
+from zhtext.numerals import CN_DIGITS
+from zhtext.places import jurisdiction_of
 
-CN_DIGITS = "〇零一二三四五六七八九十百"
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*第?\d+\s*号")
 PART_HEADING = re.compile(rf"^([{CN_DIGITS}]+)、\s*(.+)$")
 SECTION_HEADING = re.compile(rf"^[（(]([{CN_DIGITS}]+)[)）]\s*(.+)$")
 POINT_START = re.compile(rf"(?<![{CN_DIGITS}])([一二三四五六七八九十]{{1,3}}是)(?=[{_CJK}“《])")
-ARABIC_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
-CHINESE_DATE = re.compile(rf"([{CN_DIGITS}○O]{{4}})年([{CN_DIGITS}]{{1,3}})月([{CN_DIGITS}]{{1,3}})日")
 SUBJECT = re.compile(r"《([^》]{4,80})》(?:已)?收悉")
 ISSUER_HINT = re.compile(r"(厅|局|委员会|委|办公室|政府|部|中心|院|会)$")
 # "X局关于…的答复": the issuer named in the title, used when the reply is not signed.
@@ -41,9 +41,6 @@ ATTACHMENTS = re.compile(r"^[（(]?附件\s*\d*[：:]")  # goes on over numbered
 ATTACHMENT_ITEM = re.compile(r"^\d+[.．、]")
 CONTACT_NAME = re.compile(rf"联系人(?:及电话)?[：:]\s*([{_CJK}]{{2,4}}?)(?=[，,；;、\s）)]|联系|电话|\d|$)")
 PHONE = re.compile(r"[(（]?0\d{2,3}[)）]?[-－]?\d{7,8}|1\d{10}")
-
-# A place and its administrative level, the way an issuer's name starts (吉林省, 青禾市, 松岭县).
-PLACE = re.compile(rf"[{_CJK}]{{2,8}}?(?:省|自治区|自治州|市|州|地区|盟|区|旗)|[{_CJK}]{{1,8}}?(?:自治县|县)")
 
 # A paragraph that opens like these states a plan, wherever it stands.
 PLAN_OPENER = re.compile(r"^(?:下一步|下步|下一阶段|下阶段|今后|接下来)")
@@ -173,24 +170,6 @@ def title_issuer(title: str) -> str:
     return match.group(1) if match else ""
 
 
-def jurisdiction_of(issuer: str) -> str:
-    """The places an issuer's name starts with: 吉林省民政厅 → 吉林省, 青禾市松岭县民政局 → 青禾市松岭县."""
-    places, position = [], 0
-    while match := PLACE.match(issuer, position):
-        places.append(match.group(0))
-        position = match.end()
-    return "".join(places)
-
-
-def split_jurisdiction(jurisdiction: str) -> tuple[str, ...]:
-    """A jurisdiction's places, largest first: 青禾市松岭县 → (青禾市, 松岭县)."""
-    places, position = [], 0
-    while match := PLACE.match(jurisdiction, position):
-        places.append(match.group(0))
-        position = match.end()
-    return tuple(places) if position == len(jurisdiction) else (jurisdiction,)
-
-
 def parse_contact(meta_lines: list[str]) -> str:
     """`联系人：刘某某 联系电话：0123-4567802` → `刘某某 0123-4567802`, from wherever the two stand."""
     text = "\n".join(line for line in meta_lines if "联系" in line)
@@ -209,28 +188,6 @@ TRAILING_NOTE = re.compile(r"\s*[（(][^）)]{1,20}[）)]$")
 
 def date_is_whole_line(line: str) -> bool:
     return len(re.sub(r"[\d年月日〇零一二三四五六七八九十○O.\-/\s]", "", line)) == 0
-
-
-def parse_date(text: str) -> str:
-    """Return the first date in `text` as YYYY-MM-DD, or an empty string."""
-    match = ARABIC_DATE.search(text)
-    if match:
-        year, month, day = (int(g) for g in match.groups())
-        return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
-    match = CHINESE_DATE.search(text)
-    if match:
-        year = "".join(str(chinese_numeral(c)) for c in match.group(1))
-        return f"{year}-{chinese_numeral(match.group(2)):02d}-{chinese_numeral(match.group(3)):02d}"
-    return ""
-
-
-def chinese_numeral(text: str) -> int:
-    """Value of a small Chinese numeral: 三 → 3, 十一 → 11, 二十三 → 23, 〇 → 0."""
-    values = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
-    if "十" not in text:
-        return int("".join(str(values[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (values[tens] if tens else 1) * 10 + (values[ones] if ones else 0)
 
 
 def parse_sections(lines: list[str]) -> list[Section]:

@@ -70,17 +70,6 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class ChunkingParams:
-    """Chunk size bounds in characters; stored beside the index so changes force re-chunking."""
-
-    max_chars: int = 220
-    min_chars: int = 60
-
-    def as_dict(self) -> dict[str, int]:
-        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
-
-
-@dataclass(frozen=True)
 class SourceFile:
     """A corpus file read into text, with its content hash."""
 

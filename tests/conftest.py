@@ -129,7 +129,7 @@ def seed(seed_text):
     """The seed reply parsed and chunked: (its metadata, its chunks)."""
     from index.chunking import chunk_document
     from index.parsing import parse_document
-    from index.records import ChunkingParams
+    from yinling.settings import ChunkingParams
 
     parsed = parse_document(seed_text, "jl")
     return parsed.meta, chunk_document(parsed, ChunkingParams())

@@ -4,9 +4,9 @@ import pytest
 
 from index.building import build_from_corpus, doc_id_for
 from index.errors import IndexBusyError, IndexMismatchError, IndexMissingError, StoreError
-from index.records import ChunkingParams
 from index.store import IndexStore, connect, read_chunks
 from tests.conftest import FailingEmbeddings, FakeEmbeddings
+from yinling.settings import ChunkingParams
 
 EXTRA = (
     "关于社区食堂的答复\n吉民函〔2024〕5号\n一、工作开展情况\n"

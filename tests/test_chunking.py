@@ -2,8 +2,9 @@ import re
 
 from index.chunking import META_SECTION, chunk_document
 from index.parsing import parse_document
-from index.records import META, ChunkingParams, DocMeta, ParsedDocument, Section
-from index.sentences import split_long, split_sentences
+from index.records import META, DocMeta, ParsedDocument, Section
+from yinling.settings import ChunkingParams
+from zhtext.sentences import split_long, split_sentences
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 

@@ -7,8 +7,8 @@ from bot.coverage import CoverageJudge, CoverageParams, question_terms
 from bot.question import default_terms, prepare_query
 from index.chunking import chunk_document
 from index.parsing import parse_document
-from index.records import ChunkingParams
 from tests.conftest import hits_for, judge_of
+from yinling.settings import ChunkingParams
 
 
 @pytest.fixture

@@ -13,7 +13,8 @@ import pytest
 from index.chunking import chunk_document
 from index.loading import read_file
 from index.parsing import parse_document
-from index.records import META, PLAN, ChunkingParams, ParsedDocument
+from index.records import META, PLAN, ParsedDocument
+from yinling.settings import ChunkingParams
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPLIES = FIXTURES / "replies"

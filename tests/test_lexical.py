@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from bot.weights import SentenceIdf
-from index.lexical import Bm25Index, LexicalIndex, _load_cached_dictionary, bm25_tokens, top_rows
+from index.lexical import Bm25Index, LexicalIndex, bm25_tokens, top_rows
 from index.records import Chunk
-from index.sentences import split_sentences
+from zhtext.sentences import split_sentences
+from zhtext.tokens import _load_cached_dictionary
 
 TEXTS = {
     "a": ["全省建成社区老年食堂136个。", "养老服务体系不断完善，养老机构床位增加。"],

@@ -1,5 +1,8 @@
-from index.parsing import chinese_numeral, clean_lines, jurisdiction_of, parse_date, parse_document
+from index.parsing import clean_lines, parse_document
 from index.records import DONE, GENERAL, PLAN
+from zhtext.dates import parse_date
+from zhtext.numerals import chinese_numeral
+from zhtext.places import jurisdiction_of
 
 # The shape the issue #9 report described: the opening sentence on a short line ending in ：,
 # a closing 下一步 paragraph after the last heading, a footer ending in a contact line.

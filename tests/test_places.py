@@ -3,7 +3,7 @@
 from bot.answer import refuse
 from bot.places import divisions
 from bot.records import Query, Scope
-from index.lexical import tag
+from zhtext.tokens import tag
 
 FIXTURE_JURISDICTIONS = ("吉林省", "东川省", "青禾市", "青禾市松岭县", "松岭县", "云泽市", "云泽市白石区")
 

