@@ -8,7 +8,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import uvicorn
 
-from bot.privacy import install_log_redaction
+from bot.serve.privacy import install_log_redaction
 from yinling.errors import YinlingError
 from yinling.settings import Settings
 from yinling.startup import starting_up
@@ -20,7 +20,7 @@ def main() -> int:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         install_log_redaction()
         with starting_up(freeze=True):  # modules live as long as the process
-            from bot.web import create_app  # Gradio, chromadb and LangChain
+            from bot.serve.web import create_app  # Gradio, chromadb and LangChain
         with starting_up(freeze=False):  # the index is opened again after a build: never frozen
             app = create_app(settings)
     except YinlingError as error:

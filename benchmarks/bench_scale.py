@@ -198,7 +198,7 @@ def api_throughput(bot, settings: Settings) -> dict[int, float]:
     import httpx
     import uvicorn
 
-    from bot.api import api_app
+    from bot.serve.api import api_app
     from tests.conftest import free_port
 
     port = free_port()

@@ -15,7 +15,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import openai
@@ -23,9 +22,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
-from bot.answer import ExtractiveComposer, refuse, say
+from bot.answer import ExtractiveComposer, refuse
 from bot.coverage import referrals
-from bot.datafiles import fill
+from bot.datafiles import DATA, fill, say
 from bot.records import Answer, Citation, Hit, Query
 from bot.verify import Problem, canonical_marks, verify
 from yinling.settings import Settings
@@ -33,7 +32,7 @@ from zhtext.dates import format_date_zh
 
 log = logging.getLogger(__name__)
 
-PROMPT_FILE = Path(__file__).parent / "data" / "llm_prompt.yaml"
+PROMPT_FILE = DATA / "llm_prompt.yaml"
 # Where a streamed answer may be shown up to: a sentence end with its citation marks, followed by
 # more text (so a mark still to come is not cut off).
 SETTLED = re.compile(r"[。！？!?](?:\s*[\[【][\d,，、\s]+[\]】])*(?=\s*[^\s\[【])")

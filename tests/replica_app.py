@@ -8,8 +8,8 @@ import sys
 
 import uvicorn
 
-from bot.api import api_app
 from bot.chain import BotParams, Yinling
+from bot.serve.api import api_app
 from tests.conftest import FakeEmbeddings
 from yinling.settings import Settings
 

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from bot.admin import DocumentDesk
 from bot.chain import BotParams, Yinling
+from bot.serve.admin import DocumentDesk
 from index.building import build_from_corpus
 from index.errors import DocumentError, IndexBusyError, StoreError
 from index.locking import build_lock

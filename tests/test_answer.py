@@ -1,7 +1,8 @@
 import pytest
 
-from bot.answer import ComposeParams, ExtractiveComposer, meta_intent, say, ungrounded_numbers
+from bot.answer import ComposeParams, ExtractiveComposer, meta_intent, ungrounded_numbers
 from bot.coverage import CoverageJudge, CoverageParams
+from bot.datafiles import say
 from bot.question import default_terms, prepare_query
 from bot.records import Answer, Citation
 from tests.conftest import hits_for, judge_of

@@ -16,9 +16,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events, from_schema
 
 from bot.chain import Yinling
-from bot.guard import BodyLimit
 from bot.records import search_to_json
-from bot.web import create_app
+from bot.serve.guard import BodyLimit
+from bot.serve.web import create_app
 from index.building import build_from_corpus
 from index.store import IndexStore, connect
 
@@ -58,7 +58,7 @@ def test_chroma_outage_gives_503_json_and_recovers(chroma, settings, real_bot, c
             assert "连不上向量库 Chroma" in response.json()["detail"]
         assert health.status_code == 503 and health.json()["status"] == "unavailable", health.text
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info], "no traceback in the log"
-        assert any(r.levelno == logging.WARNING and r.name == "bot.api" for r in caplog.records)
+        assert any(r.levelno == logging.WARNING and r.name == "bot.serve.api" for r in caplog.records)
         for api_name, data in (("chat", [QUESTION]), ("desk_search", ["护理型床位", 5, "", "", ""])):
             shown = gradio_call(client, api_name, data)
             assert "系统暂时出了问题" in shown and "Traceback" not in shown, f"{api_name}: {shown[-300:]}"

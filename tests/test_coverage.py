@@ -2,8 +2,9 @@
 
 import pytest
 
-from bot.answer import ExtractiveComposer, say
+from bot.answer import ExtractiveComposer
 from bot.coverage import CoverageJudge, CoverageParams, question_terms
+from bot.datafiles import say
 from bot.question import default_terms, prepare_query
 from index.chunking import chunk_document
 from index.parsing import parse_document

@@ -3,8 +3,8 @@ import stat
 
 import pytest
 
-from bot.feedback import Feedback, FeedbackLog, redact
-from bot.privacy import install_log_redaction
+from bot.serve.feedback import Feedback, FeedbackLog, redact
+from bot.serve.privacy import install_log_redaction
 
 
 def test_id_card_and_phone_numbers_are_redacted():

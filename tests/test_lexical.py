@@ -91,7 +91,6 @@ def test_sentence_idf_counts_the_sentences_holding_a_word():
     assert idf("不存在的词") == 0.0 and idf("养老") == math.log(1 + len(sentences) / (1 + 5))
 
 
-
 WORDS = ("养老", "社区老年食堂", "元", "不存在的词", "。养", "3000", "培训3000人次", "食堂运营", "GDP")
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from bot.chain import Yinling
 from bot.records import Answer
-from bot.web import create_app
+from bot.serve.web import create_app
 from evals.__main__ import main as evals_main
 from tests.fake_openai import FakeOpenAI, Reply
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from chromadb.errors import NotFoundError
 
-from bot.admin import DocumentDesk
 from bot.chain import BotParams, Yinling
+from bot.serve.admin import DocumentDesk
 from index.building import build_from_corpus
 from index.errors import IndexBusyError
 from index.locking import build_lock, lock_path, read_holder

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.records import Answer, Citation, Hit
-from bot.render import answer_html, call_links, hits_html, message_html, newest_first
+from bot.serve.render import answer_html, call_links, hits_html, message_html, newest_first
 from index.records import Chunk, DocMeta
 
 META = DocMeta(

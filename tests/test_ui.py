@@ -12,7 +12,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web import create_app
+from bot.serve.web import create_app
 from index.building import build_fresh
 from yinling.settings import ROOT, Settings
 

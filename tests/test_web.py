@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web import create_app
+from bot.serve.web import create_app
 
 pytestmark = pytest.mark.integration
 

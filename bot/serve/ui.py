@@ -16,12 +16,12 @@ from pathlib import Path
 import gradio as gr
 from gradio.utils import get_upload_folder as gradio_upload_folder
 
-from bot.admin import DocumentDesk
-from bot.answer import say
 from bot.chain import Yinling
+from bot.datafiles import say
 from bot.errors import QuestionError
-from bot.feedback import Feedback, FeedbackLog
-from bot.render import answer_html, hits_html, message_html, newest_first, read_out_script, writing_html
+from bot.serve.admin import DocumentDesk
+from bot.serve.feedback import Feedback, FeedbackLog
+from bot.serve.render import answer_html, hits_html, message_html, newest_first, read_out_script, writing_html
 from yinling.errors import YinlingError
 
 log = logging.getLogger(__name__)

@@ -6,11 +6,11 @@ import gradio as gr
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from bot.admin import DocumentDesk
-from bot.api import api_app
 from bot.chain import Yinling
-from bot.feedback import FeedbackLog
-from bot.ui import css, login_message, public_ui, staff_ui
+from bot.serve.admin import DocumentDesk
+from bot.serve.api import api_app
+from bot.serve.feedback import FeedbackLog
+from bot.serve.ui import css, login_message, public_ui, staff_ui
 from yinling.settings import ROOT, Settings
 
 PUBLIC_MAX_FILE_SIZE = "1kb"  # the public app takes no files; its upload route is closed too

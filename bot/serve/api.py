@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.chain import Yinling
 from bot.datafiles import WORDING_FILE, read_templates, say
 from bot.errors import QuestionError
-from bot.guard import install_guards
 from bot.records import search_to_json
+from bot.serve.guard import install_guards
 from yinling.errors import YinlingError
 from yinling.settings import Settings
 

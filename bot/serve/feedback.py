@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.privacy import redact
+from bot.serve.privacy import redact
 
 __all__ = ["Feedback", "FeedbackLog", "redact"]
 

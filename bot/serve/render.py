@@ -6,7 +6,7 @@ import dataclasses
 import re
 from html import escape
 
-from bot.answer import say
+from bot.datafiles import say
 from bot.records import Answer, Citation, Hit
 from zhtext.dates import format_date_zh
 from zhtext.tokens import keywords
