@@ -1,4 +1,4 @@
-"""Read corpus files (.txt, .md, .docx, .pdf) into plain text. The file-reading edge."""
+"""Read corpus files (.docx, .pdf, .txt, .md) into plain text. The file-reading edge."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from zhtext.docnumber import DOC_NUMBER
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md", ".docx", ".pdf")
+# The one list of file types Yinling reads: the corpus scan, uploads and the staff page all use it.
+SUFFIXES = (".docx", ".pdf", ".txt", ".md")
 # Encodings tried in order before asking charset-normalizer: government files are mostly
 # UTF-8 or GB18030 (a superset of GBK and GB2312).
 ENCODINGS = ("utf-8-sig", "gb18030")

@@ -11,6 +11,7 @@ from bot.chain import Yinling
 from index.building import build_from_corpus
 from index.corpus import add_document, remove_document
 from index.errors import DocumentError
+from index.loading import SUFFIXES
 from index.locking import build_lock, lock_covers_all_writers
 from index.records import BuildReport
 from yinling.settings import Settings
@@ -33,6 +34,7 @@ class DocumentRow:
 class DocumentDesk:
     """Changes the corpus and the index together, one change at a time across all processes.
 
+    It accepts the file types the corpus reader reads (`index.loading.SUFFIXES`), and no other.
     Each change holds the index's build lock (`index.locking`) from writing the corpus file to
     committing the new index version, so it never overlaps a `python -m index build`.
     """
@@ -47,6 +49,7 @@ class DocumentDesk:
         self.corpus_dir: Path = settings.corpus_dir
         self.chunking = settings.chunking
         self.max_upload_bytes = settings.upload_max_mb * 2**20
+        self.file_types: tuple[str, ...] = SUFFIXES
         self.data_dir = settings.data_dir
         self.lock_timeout_s = settings.lock_timeout_s
         self.exclusive = lock_covers_all_writers(settings.chroma_host)

@@ -280,8 +280,8 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
     table = gr.Dataframe(headers=headers, interactive=False, wrap=True, elem_id="yl-docs")
     with gr.Row():
         upload = gr.File(
-            label=f"上传答复文件（.docx/.pdf/.txt/.md，{desk.max_upload_bytes // 2**20} MB 以内）",
-            file_types=[".docx", ".pdf", ".txt", ".md"],
+            label=f"上传答复文件（{'/'.join(desk.file_types)}，{desk.max_upload_bytes // 2**20} MB 以内）",
+            file_types=list(desk.file_types),
             type="filepath",
             elem_id="yl-upload",
         )
