@@ -12,9 +12,10 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from bot.coverage import CoverageJudge, Term, Verdict
+from bot.coverage import CoverageJudge
 from bot.datafiles import say
-from bot.evidence import Sentence, asked_type, clauses, doc_year, has_type
+from bot.evidence import Sentence, Term, clauses, doc_year, has_type
+from bot.outcome import NO_SENTENCE_MATCHED, Verdict, decide, refuse, unanswerable_place
 from bot.records import Answer, Citation, Hit, Query
 from index.records import META, PLAN, DocMeta
 from zhtext.dates import format_date_zh
@@ -84,20 +85,21 @@ class ExtractiveComposer:
         Returns:
             The answer with its citations, or a refusal with none.
         """
-        if query.scope and not query.scope.jurisdictions:
-            return refuse(query, hits, f"no reply for {query.scope.place}", "")
+        reason = unanswerable_place(query)
+        if reason:
+            return refuse(query, hits, reason, "")
         intent = meta_intent(query.question)
         if intent and hits:
             return answer_meta(query, hits, intent)
-        verdict = self.judge.judge(query, hits)
+        verdict = decide(self.judge.read(query, hits), self.judge.params.decision)
         hits = reranked(hits, [s.hit for s in verdict.evidence])
         if not verdict.covered:
             return refuse(query, hits, verdict.reason, verdict.referral)
-        asked = self.judge.asked_terms(query.question)
+        asked = list(verdict.reading.asked)
         chosen = select_sentences(query, verdict, asked, self.params)
         if not chosen:
-            return refuse(query, hits, "no sentence matched", "")
-        kind = asked_type(query.question)
+            return refuse(query, hits, NO_SENTENCE_MATCHED, "")
+        kind = verdict.reading.asked_kind
         quotes = [Quote(quote_clauses(s.text, asked, kind, self.params), s) for s in chosen]
         return assemble(query, reranked(hits, [q.sentence.hit for q in quotes]), quotes, self.dated_leads)
 
@@ -281,17 +283,6 @@ def answer_lead(meta: DocMeta, query: Query, dated: bool) -> str:
 def starts_as_plan(sentence: str) -> bool:
     """Whether a quote already opens on the label's own words; "拟…" alone is too easily missed."""
     return sentence.startswith(("计划", "下一步", "下步"))
-
-
-def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:
-    """A refusal with where to ask instead: the topic's hotline, else the named place's 12345 —
-    saying that the place's own replies do not cover the question when it has replies."""
-    if query.scope and not referral:
-        own_replies = query.scope.jurisdictions and not query.scope.broader
-        text = say("refusal_place_topic" if own_replies else "refusal_place", place=query.scope.place)
-    else:
-        text = say("refusal", referral=referral or say("referral_default"))
-    return Answer(query.question, text, True, (), tuple(hits), query.search_text, reason)
 
 
 def ungrounded_numbers(answer: Answer) -> list[str]:

@@ -1,8 +1,9 @@
-"""Decide whether the retrieved chunks cover a question, or whether to refuse it.
+"""Read how well the retrieved sentences answer a question: the judge's measurements.
 
-A question is covered when one sentence of the best chunks holds most of what it asks
-about and the kind of fact it asks for (a count, an amount, a share, a date, a way to
-apply). The question's content words — colloquial ones mapped to official terms, words
+`CoverageJudge.read` weighs each sentence of the best chunks; `bot.outcome.decide` turns that
+reading into answered or refused. A question is covered when one sentence of the best chunks
+holds most of what it asks about and the kind of fact it asks for (a count, an amount, a share,
+a date, a way to apply). The question's content words — colloquial ones mapped to official terms, words
 of any script — are weighted by how rare they are in the corpus; a word the corpus never
 uses, noun or verb, weighs against (GDP, 追回), so "吉林省去年的GDP" is not covered by
 sentences about 吉林省. Years, ages and clock times asked about must be spoken of. A place the
@@ -14,16 +15,19 @@ same way.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from bot.datafiles import DATA, read_pairs
 from bot.evidence import (
     RELATIVE_YEARS,
+    YEAR,
     Sentence,
+    Term,
     asked_clauses,
     asked_type,
     asked_words,
@@ -34,6 +38,7 @@ from bot.evidence import (
     rate_said,
     sentences_of,
 )
+from bot.outcome import DecisionParams, Reading
 from bot.places import divisions
 from bot.question import TermMap, context_questions
 from bot.records import Hit, Query
@@ -48,7 +53,6 @@ CONTENT_FLAGS = ("n", "v", "a", "b", "t", "s", "j", "l", "i", "eng")
 # many common words (城市, 东西) as places.
 PLACE_SUFFIX = re.compile(r"..+(省|市|县|区|州|盟|旗|镇|乡)$")
 CJK = re.compile(r"[\u3400-\u9fff]")
-YEAR = re.compile(r"\d{4}年")
 AGE = re.compile(r"(\d{2,3})周?岁")
 # Words asking about what is planned ("接下来要办", "下一步准备"): every sentence of a plan says them,
 # in a plan section or wherever it speaks of what is to come ("今年，全省还将建设…").
@@ -74,44 +78,10 @@ class CoverageParams:
     chunks_checked: int = 5  # the asked fact is often in the fourth or fifth chunk
     enabled: bool = True  # off only to measure what refusal is worth
 
-
-@dataclass(frozen=True)
-class Verdict:
-    covered: bool
-    coverage: float
-    reason: str = ""
-    referral: str = ""
-    evidence: tuple[Sentence, ...] = field(default=())  # the hits' sentences, best first
-
-
-@dataclass(frozen=True)
-class Term:
-    """A content word of the question, or a group of official words any one of which counts."""
-
-    alternatives: tuple[str, ...]
-    is_place: bool = False
-    scoped: bool = False  # the place the search was restricted to: every retrieved reply speaks for it
-    figure: bool = False  # a figure the question names: it orders sentences, never refuses
-
-    def found_in(self, text: str, year: int | None = None) -> bool:
-        """Whether the text holds the term; with the text's document year, 明年 and 2024年 in a
-        2023 reply match each other."""
-        if any(word in text for word in self.alternatives):
-            return True
-        if year is None:
-            return False
-        word = self.alternatives[0]
-        if word in RELATIVE_YEARS:
-            return f"{year + RELATIVE_YEARS[word]}年" in text
-        return any(f"{year + offset}年" == word and relative in text for relative, offset in RELATIVE_YEARS.items())
-
-    def names_year(self) -> bool:
-        return bool(YEAR.fullmatch(self.alternatives[0])) or self.alternatives[0] in RELATIVE_YEARS
-
-    def is_year_of(self, year: int | None) -> bool:
-        """Whether the term names the document's own year (今年, or 2023年 in a 2023 reply)."""
-        word = self.alternatives[0]
-        return year is not None and (word == f"{year}年" or RELATIVE_YEARS.get(word) == 0)
+    @property
+    def decision(self) -> DecisionParams:
+        """The thresholds `bot.outcome.decide` applies to a reading."""
+        return DecisionParams(self.min_share, self.referral_override, self.min_dense, self.typed, self.enabled)
 
 
 def is_place(word: str, flag: str) -> bool:
@@ -202,45 +172,41 @@ class CoverageJudge:
         self.idf = idf
         self.params = params or CoverageParams()
 
-    def judge(self, query: Query, hits: list[Hit]) -> Verdict:
-        """Whether the hits cover the question, and if not, why and where to ask instead."""
+    def read(self, query: Query, hits: list[Hit]) -> Reading:
+        """What the hits hold of the question, sentence by sentence; `bot.outcome.decide` decides from it."""
         params = self.params
         if not hits:
-            return Verdict(False, 0.0, reason="no hits")
+            return Reading(retrieved=False)
         context = context_questions(query.question, list(query.history))
-        own = scoped_places(self.asked_terms(query.question), query)
+        asked = self.asked_terms(query.question)
+        own = scoped_places(asked, query)
+        asked_kind = asked_type(query.question)
+        reading = Reading(asked=tuple(asked), asked_kind=asked_kind)
         if not params.enabled:
-            return Verdict(True, 1.0, evidence=self.rank(self.weigh(own, []), "", hits))
+            return dataclasses.replace(reading, evidence=self.rank(self.weigh(own, []), "", hits))
         if not CJK.search(query.question):
             mapped = [term for term in own if len(term.alternatives) > 1]
-            return self.judge_by_similarity(hits, self.rank(self.weigh(mapped, []), asked_type(query.question), hits))
+            evidence = self.rank(self.weigh(mapped, []), asked_kind, hits)
+            return dataclasses.replace(reading, evidence=evidence, similarity=max(hit.dense for hit in hits))
         if not (own or context):
-            return Verdict(False, 0.0, reason="no content words")
+            return dataclasses.replace(reading, worded=False)
         own = [self.abbreviated(self.mistyped(term, query.question, hits), hits) for term in own]
         earlier = [t for t in self.asked_terms(" ".join(context)) if t not in own]
         unknown = [term for term in own if not self.known(term)]
         place = next((term for term in unknown if term.is_place), None)
         if place:
-            return Verdict(False, 0.0, reason=f"unknown place: {place.alternatives[0]}")
+            return dataclasses.replace(reading, unknown_place=place.alternatives[0])
         referral = next(
             (referrals()[topic] for term in unknown for topic in referrals() if topic in term.alternatives[0]), ""
         )
-        kind = asked_type(query.question) or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
+        kind = asked_kind or next((asked_type(q) for q in reversed(context) if asked_type(q)), "")
         if params.typed and per_unit(" ".join([*context[-1:], query.question]), kind):
             kind = f"{kind}:per"
         asking = asked_clauses(query.question.lower())
         scene = [term for term in unknown if not any(word in asking for word in term.alternatives)]
-        asked = [t for t in unknown if not kind and any(predicate(asking, w) for w in t.alternatives)]
-        evidence = self.rank(self.weigh(own, earlier, scene, asked), kind if params.typed else "", hits)
-        best = evidence[0] if evidence else None
-        # A topic other offices answer (收费, 工资) unless one sentence says most of what is asked.
-        if referral and (best is None or not best.typed or best.score < params.referral_override):
-            return Verdict(False, 0.0, reason="out-of-scope topic", referral=referral, evidence=evidence)
-        if best is None or (params.typed and not best.typed):
-            return Verdict(False, 0.0, reason=f"no sentence holds the asked {kind or 'words'}", evidence=evidence)
-        if best.score < params.min_share:
-            return Verdict(False, best.score, reason=f"best sentence holds {best.score:.2f}", evidence=evidence)
-        return Verdict(True, best.score, evidence=evidence)
+        predicates = [t for t in unknown if not kind and any(predicate(asking, w) for w in t.alternatives)]
+        evidence = self.rank(self.weigh(own, earlier, scene, predicates), kind if params.typed else "", hits)
+        return dataclasses.replace(reading, evidence=evidence, kind=kind, referral=referral)
 
     def asked_terms(self, question: str) -> list[Term]:
         """The question's content words, read against this corpus's own words."""
@@ -395,9 +361,3 @@ class CoverageJudge:
         years = [term for term, _, is_own in weighted if is_own and term.names_year()]
         later = year is not None and any(int(named[:4]) > year for named in YEAR.findall(text))
         return all(term.found_in(text, year) or (term.is_year_of(year) and not later) for term in years)
-
-    def judge_by_similarity(self, hits: list[Hit], evidence: tuple[Sentence, ...]) -> Verdict:
-        """No Chinese content word to check (an English question): trust the embedder's score."""
-        best = max(hit.dense for hit in hits)
-        covered = best >= self.params.min_dense
-        return Verdict(covered, best, reason="" if covered else f"similarity {best:.2f}", evidence=evidence)

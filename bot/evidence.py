@@ -93,6 +93,7 @@ PER_UNIT_SAID = re.compile(r"每|[户人床]均|平均|/|(?:^|[，,；;])年(?![
 MEASURE = re.compile(r"(?:多少|几)(?:万|千|百)?([个家张户人名所场门项届类次元])")
 CLAUSE = re.compile(r"[^，,；;：:]+[，,；;：:]?")
 # Relative years resolved against each document's own date (year offset from it).
+YEAR = re.compile(r"\d{4}年")
 RELATIVE_YEARS = {"前年": -2, "去年": -1, "上年": -1, "今年": 0, "本年": 0, "明年": 1, "下一年": 1, "后年": 2}
 NUMBER_INSIDE = re.compile(r"\d[,，]\d")
 # A clause of a question that asks: a question word, a question particle or mark, or A-not-A.
@@ -170,6 +171,36 @@ def resolve_years(words: list[str], year: int | None) -> list[str]:
     if year is None:
         return []
     return [f"{year + RELATIVE_YEARS[word]}年" for word in words if word in RELATIVE_YEARS]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A content word of the question, or a group of official words any one of which counts."""
+
+    alternatives: tuple[str, ...]
+    is_place: bool = False
+    scoped: bool = False  # the place the search was restricted to: every retrieved reply speaks for it
+    figure: bool = False  # a figure the question names: it orders sentences, never refuses
+
+    def found_in(self, text: str, year: int | None = None) -> bool:
+        """Whether the text holds the term; with the text's document year, 明年 and 2024年 in a
+        2023 reply match each other."""
+        if any(word in text for word in self.alternatives):
+            return True
+        if year is None:
+            return False
+        word = self.alternatives[0]
+        if word in RELATIVE_YEARS:
+            return f"{year + RELATIVE_YEARS[word]}年" in text
+        return any(f"{year + offset}年" == word and relative in text for relative, offset in RELATIVE_YEARS.items())
+
+    def names_year(self) -> bool:
+        return bool(YEAR.fullmatch(self.alternatives[0])) or self.alternatives[0] in RELATIVE_YEARS
+
+    def is_year_of(self, year: int | None) -> bool:
+        """Whether the term names the document's own year (今年, or 2023年 in a 2023 reply)."""
+        word = self.alternatives[0]
+        return year is not None and (word == f"{year}年" or RELATIVE_YEARS.get(word) == 0)
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 
-from bot.answer import ExtractiveComposer, refuse
+from bot.answer import ExtractiveComposer
 from bot.coverage import referrals
 from bot.datafiles import DATA, fill, say
+from bot.outcome import LLM_FOUND_NONE, refuse
 from bot.records import Answer, Citation, Hit, Query
 from bot.verify import Problem, canonical_marks, verify
 from yinling.settings import Settings
@@ -146,7 +147,7 @@ class LlmComposer:
         """The whole reply, checked: the LLM's answer, its refusal, or the extractive fallback."""
         if text.startswith(prompt("cannot_answer")):
             self.tally.answered += 1
-            refusal = refuse(query, hits, "llm: the sources do not answer", "")
+            refusal = refuse(query, hits, LLM_FOUND_NONE, "")
             return dataclasses.replace(refusal, composer="llm")
         problems = self.check(text, draft)
         if problems:

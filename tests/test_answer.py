@@ -149,7 +149,7 @@ def test_follow_up_does_not_repeat_the_earlier_answer(composer, seed):
 
 def test_a_sentence_whose_fact_precedes_the_asked_words_is_quoted_whole():
     from bot.answer import quote_clauses
-    from bot.coverage import Term
+    from bot.evidence import Term
 
     sentence = (
         "截至2023年10月，全省共有规模以上养老机构20家，年总营业额2.63亿元，养老小镇、养老社区等养老综合体走向市场。"
@@ -189,7 +189,7 @@ def test_a_figure_the_question_names_picks_the_sentence_that_says_it(composer, s
 
 def test_a_quote_does_not_end_on_a_clause_that_only_says_how():
     from bot.answer import quote_clauses
-    from bot.coverage import Term
+    from bot.evidence import Term
 
     sentence = (
         "2021年以来，在全省开展困难老年人家庭适老化改造，按照如厕洗澡安全、室内行走便利、居家环境改善、"
@@ -201,7 +201,7 @@ def test_a_quote_does_not_end_on_a_clause_that_only_says_how():
 
 def test_a_quote_keeps_the_share_that_sums_up_its_figures():
     from bot.answer import quote_clauses
-    from bot.coverage import Term
+    from bot.evidence import Term
 
     sentence = (
         "截至目前，全省走访老年人家庭91.02万户，采集老年人数据99.5万人；目前，全省8类重点居家老年人48.8万人，"
