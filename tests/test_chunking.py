@@ -4,7 +4,7 @@ from index.chunking import META_SECTION, chunk_document
 from index.parsing import parse_document
 from index.records import META, DocMeta, ParsedDocument, Section
 from yinling.settings import ChunkingParams
-from zhtext.sentences import split_long, split_sentences
+from zhtext.sentences import split_sentences
 
 NUMBER = re.compile(r"\d+(?:\.\d+)?%?")
 
@@ -64,22 +64,6 @@ def test_a_document_without_metadata_has_no_meta_chunk():
     doc = ParsedDocument(DocMeta(doc_id="x", title=""), (Section(("正文",), "general", ("一句话。",)),))
     chunks = chunk_document(doc, ChunkingParams())
     assert [c.text for c in chunks] == ["一句话。"]
-
-
-def test_sentence_split_keeps_decimals_and_splits_ascii_full_stop():
-    assert split_sentences("增长23.5%.主要用于养老。比上年增加0.4亿元。") == [
-        "增长23.5%.",
-        "主要用于养老。",
-        "比上年增加0.4亿元。",
-    ]
-
-
-def test_long_sentence_is_cut_at_clauses_not_numbers():
-    sentence = "，".join(f"第{i}项资金达到{i}.5亿元" for i in range(1, 30)) + "。"
-    pieces = split_long(sentence, 60)
-    assert "".join(pieces) == sentence
-    assert all(len(p) <= 60 for p in pieces)
-    assert all(not p[0].isdigit() and p[0] != "." for p in pieces)
 
 
 def test_a_short_lead_is_not_folded_into_a_child_of_another_status():

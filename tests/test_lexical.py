@@ -8,7 +8,6 @@ from bot.weights import SentenceIdf
 from index.lexical import Bm25Index, LexicalIndex, bm25_tokens, top_rows
 from index.records import Chunk
 from zhtext.sentences import split_sentences
-from zhtext.tokens import _load_cached_dictionary
 
 TEXTS = {
     "a": ["全省建成社区老年食堂136个。", "养老服务体系不断完善，养老机构床位增加。"],
@@ -129,23 +128,3 @@ def test_sentence_idf_knows_which_words_the_corpus_uses_as_a_scan_of_its_text_do
         whole = re.fullmatch(r"[a-z][a-z0-9]*", word.lower())
         expected = bool(re.search(rf"(?<![a-z]){word.lower()}(?![a-z])", corpus)) if whole else word.lower() in corpus
         assert idf.uses(word) == expected, word
-
-
-def test_the_cached_dictionary_loads_as_jieba_itself_loads_it():
-    import jieba
-
-    reference = jieba.Tokenizer()
-    reference.initialize()  # writes jieba's cache when there is none
-    loaded = jieba.Tokenizer()
-    _load_cached_dictionary(loaded)
-    assert loaded.initialized, "jieba's cache was there to load"
-    assert loaded.total == reference.total and loaded.FREQ == reference.FREQ
-
-
-def test_without_a_cache_jieba_builds_the_dictionary_itself(tmp_path):
-    import jieba
-
-    tokenizer = jieba.Tokenizer()
-    tokenizer.tmp_dir = str(tmp_path)
-    _load_cached_dictionary(tokenizer)
-    assert not tokenizer.initialized and not tokenizer.FREQ, "nothing to load: jieba's initialize does it"

@@ -1,8 +1,5 @@
 from index.parsing import clean_lines, parse_document
 from index.records import DONE, GENERAL, PLAN
-from zhtext.dates import parse_date
-from zhtext.numerals import chinese_numeral
-from zhtext.places import jurisdiction_of
 
 # The shape the issue #9 report described: the opening sentence on a short line ending in ：,
 # a closing 下一步 paragraph after the last heading, a footer ending in a contact line.
@@ -74,14 +71,6 @@ def test_empty_text_has_no_sections():
     parsed = parse_document("  \n\n", "empty")
     assert parsed.sections == ()
     assert parsed.meta.title == ""
-
-
-def test_dates_in_both_notations():
-    assert parse_date("2023年11月23日") == "2023-11-23"
-    assert parse_date("二〇二三年十一月二十三日") == "2023-11-23"
-    assert parse_date("2024.1.5") == "2024-01-05"
-    assert parse_date("没有日期") == ""
-    assert chinese_numeral("二十三") == 23 and chinese_numeral("十") == 10
 
 
 def test_clean_lines_removes_indentation_and_stray_spaces():
@@ -161,18 +150,6 @@ def test_metadata_lines_never_reach_the_body():
 def test_an_unsigned_reply_takes_its_issuer_from_the_title():
     meta = parse_document("东川省卫生健康委员会关于第1203号建议的答复\n周某某代表：\n正文。", "x").meta
     assert (meta.issuer, meta.jurisdiction) == ("东川省卫生健康委员会", "东川省")
-
-
-def test_jurisdiction_is_the_issuer_without_its_department():
-    assert jurisdiction_of("吉林省民政厅") == "吉林省"
-    assert jurisdiction_of("青禾市民政局") == "青禾市"
-    assert jurisdiction_of("青禾市松岭县民政局") == "青禾市松岭县"
-    assert jurisdiction_of("松岭县民政局") == "松岭县"
-    assert jurisdiction_of("云泽市白石区民政局") == "云泽市白石区"
-    assert jurisdiction_of("内蒙古自治区民政厅") == "内蒙古自治区"
-    assert jurisdiction_of("青禾市城市管理局") == "青禾市"  # 城市 is no place
-    assert jurisdiction_of("青禾市市场监督管理局") == "青禾市"
-    assert jurisdiction_of("省民政厅") == ""
 
 
 def test_a_date_line_with_a_note_still_gives_the_date():

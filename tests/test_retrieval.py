@@ -1,9 +1,8 @@
+"""bot.retrieval: rank fusion (pure), and the hybrid retriever over the real index (integration)."""
+
 import pytest
 
 from bot.retrieval import FusionParams, document_to_hit, rrf_fuse
-
-pytestmark = pytest.mark.integration
-
 
 def test_rrf_rewards_agreement_between_rankings():
     fused = rrf_fuse([(["a", "b", "c"], 1.0), (["c", "a"], 1.0)], rrf_k=10)
@@ -17,6 +16,7 @@ def test_rrf_weights_scale_one_side():
     assert fused["b"] == pytest.approx(3 * fused["a"])
 
 
+@pytest.mark.integration
 def test_hybrid_search_ranks_the_facility_paragraph_first(real_bot):
     hits = real_bot.retriever.search("全省有多少家养老机构", k=5)
     assert "1558家" in hits[0].chunk.text
@@ -26,11 +26,13 @@ def test_hybrid_search_ranks_the_facility_paragraph_first(real_bot):
     assert hits[0].score >= hits[-1].score
 
 
+@pytest.mark.integration
 def test_lexical_side_finds_a_typo_the_dense_side_misses(real_bot):
     hits = real_bot.retriever.search("老年食唐建了几个", k=3)
     assert any("老年食堂" in hit.chunk.text for hit in hits)
 
 
+@pytest.mark.integration
 def test_is_a_langchain_retriever_with_metadata(real_bot):
     documents = real_bot.retriever.invoke("护理型床位")
     assert len(documents) == FusionParams().k
@@ -39,12 +41,3 @@ def test_is_a_langchain_retriever_with_metadata(real_bot):
     hit = document_to_hit(documents[0])
     assert hit.chunk.text == documents[0].page_content
     assert hit.meta == real_bot.manifest.docs[hit.chunk.doc_id].meta  # nothing lost at the boundary
-
-
-def test_corpus_terms_are_whole_phrases_the_corpus_repeats(seed_text):
-    from zhtext.tokens import corpus_terms
-
-    terms = corpus_terms([seed_text])
-    assert "社区居家养老服务" in terms and "养老服务体系" in terms
-    assert not any(term[0] in "的和与" or term[-1] in "的和与" for term in terms)
-    assert corpus_terms(["只出现一次的短语。"]) == []

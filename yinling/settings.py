@@ -61,7 +61,7 @@ class Settings:
         """Build settings from environment variables; unset ones keep their defaults."""
         env = os.environ if env is None else env
         defaults = cls()
-        return cls(
+        settings = cls(
             data_dir=Path(env.get("YINLING_DATA_DIR") or defaults.data_dir),
             corpus_dir=Path(env.get("YINLING_CORPUS_DIR") or defaults.corpus_dir),
             embed_model=env.get("EMBED_MODEL") or defaults.embed_model,
@@ -92,6 +92,31 @@ class Settings:
             llm_timeout_s=int_setting(env, "YINLING_LLM_TIMEOUT_S", defaults.llm_timeout_s),
             log_level=(env.get("YINLING_LOG_LEVEL") or defaults.log_level).upper(),
         )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse settings that are each valid alone but cannot work together, saying which to change.
+
+        Raises:
+            YinlingError: the first problem found.
+        """
+        for key, port in (("YINLING_PORT", self.port), ("CHROMA_PORT", self.chroma_port)):
+            if port > 65535:
+                raise YinlingError(f"{key}={port} 不是端口号：端口在 1 到 65535 之间")
+        if self.chunking.min_chars > self.chunking.max_chars:
+            raise YinlingError(
+                f"YINLING_CHUNK_MIN_CHARS={self.chunking.min_chars} 大于 YINLING_CHUNK_MAX_CHARS="
+                f"{self.chunking.max_chars}：片段的下限不能超过上限"
+            )
+        if self.log_level not in LOG_LEVELS:
+            raise YinlingError(f"YINLING_LOG_LEVEL={self.log_level!r} 不是日志级别：可选 {'、'.join(LOG_LEVELS)}")
+        if bool(self.llm_base_url) != bool(self.llm_model):
+            missing = "YINLING_LLM_MODEL" if self.llm_base_url else "YINLING_LLM_BASE_URL"
+            raise YinlingError(f"只设置了一半的大模型服务：还需要设置 {missing}，或两个都删去以只用原文作答")
+        if bool(self.staff_user) != bool(self.staff_password):
+            missing = "YINLING_STAFF_PASSWORD" if self.staff_user else "YINLING_STAFF_USER"
+            raise YinlingError(f"只设置了一半的文档管理登录：还需要设置 {missing}，或两个都删去以关闭 /staff")
 
     @property
     def chroma_dir(self) -> Path:
@@ -106,6 +131,7 @@ class Settings:
         return bool(self.staff_user and self.staff_password)
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 RATE = re.compile(r"\d+\s*/\s*(second|minute|hour|day)")
 
 
