@@ -4,6 +4,7 @@ import pytest
 
 from bot.retrieval import FusionParams, document_to_hit, rrf_fuse
 
+
 def test_rrf_rewards_agreement_between_rankings():
     fused = rrf_fuse([(["a", "b", "c"], 1.0), (["c", "a"], 1.0)], rrf_k=10)
     assert max(fused, key=fused.get) == "a"
