@@ -448,6 +448,8 @@ def test_staff_pages_pass_axe(server, phone, mode):
     phone.wait_for_function("document.querySelector('#yl-docs')?.innerText.includes('吉民议字')", timeout=30000)
     if mode == "contrast":
         phone.wait_for_function("document.documentElement.classList.contains('yl-contrast')")
+        yellow = "getComputedStyle(document.querySelector('button.primary')).backgroundColor === 'rgb(255, 235, 59)'"
+        phone.wait_for_function(yellow, timeout=5000)  # the scheme has been applied, not only asked for
     assert serious_violations(phone) == []
 
 
