@@ -83,6 +83,28 @@ def print_report(report: BuildReport, seconds: float, metas: dict[str, DocMeta] 
         print(f"完成：嵌入 {report.embedded_chunks} 个片段，共 {report.total_chunks} 个片段，用时 {seconds:.1f} 秒")
     else:
         print(f"索引已是最新：{len(report.unchanged)} 份文档均无变化，没有重新嵌入任何片段（re-embedded 0 chunks）")
+    print_unknowns(metas)
+
+
+def print_unknowns(metas: dict[str, DocMeta]) -> None:
+    """The documents whose text did not say their place, issuer or date, and how to tell Yinling."""
+    lacking = {meta.source or doc_id: unknown_fields(meta) for doc_id, meta in sorted(metas.items())}
+    lacking = {source: fields for source, fields in lacking.items() if fields}
+    if not lacking:
+        return
+    print(f"{len(lacking)} 份文档的正文没有写明以下信息（问到该地区的问题会答不出）：", file=sys.stderr)
+    for source, fields in lacking.items():
+        print(f"  {source}：{'、'.join(fields)}", file=sys.stderr)
+    print(
+        '补上的办法：在文件旁放一个“文件名.meta.json”，如 {"jurisdiction": "马鞍山市花山区", "issuer": "花山区民政局", '
+        '"date": "2024-05-11"}，再运行 python -m index build；或登录 /staff 在文档列表里更正。',
+        file=sys.stderr,
+    )
+
+
+def unknown_fields(meta: DocMeta) -> list[str]:
+    checks = (("地区不明", meta.jurisdiction), ("发文单位不明", meta.issuer), ("日期不明", meta.date))
+    return [label for label, value in checks if not value]
 
 
 def print_status(store: IndexStore) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from index.chunking import chunk_document
+from index.corrections import corrected
 from index.embeddings import embedder_id
 from index.errors import DocumentError, StoreError
 from index.lexical import LexicalIndex
@@ -65,6 +66,7 @@ def doc_id_for(name: str) -> str:
 
 def prepare(source: SourceFile, params: ChunkingParams) -> PreparedDoc:
     parsed = parse_document(source.text, doc_id_for(source.name), source=source.name)
+    parsed = dataclasses.replace(parsed, meta=corrected(parsed.meta, source.corrections))
     return PreparedDoc(source, parsed.meta, chunk_document(parsed, params))
 
 

@@ -44,8 +44,8 @@ def add_document(corpus_dir: Path, name: str, data: bytes, max_bytes: int) -> tu
     return target, source
 
 
-def remove_document(corpus_dir: Path, source_name: str) -> tuple[Path, bytes]:
-    """Delete a corpus file by the name the index knows it by; return its path and content.
+def corpus_file(corpus_dir: Path, source_name: str) -> Path:
+    """The corpus file the index knows as `source_name`; never a path outside the corpus folder.
 
     Raises:
         DocumentError: no such file inside the corpus folder.
@@ -53,6 +53,16 @@ def remove_document(corpus_dir: Path, source_name: str) -> tuple[Path, bytes]:
     target = (corpus_dir / source_name).resolve()
     if corpus_dir.resolve() not in target.parents or not target.is_file():
         raise DocumentError(f"{source_name}: 语料中没有这个文件")
+    return target
+
+
+def remove_document(corpus_dir: Path, source_name: str) -> tuple[Path, bytes]:
+    """Delete a corpus file by the name the index knows it by; return its path and content.
+
+    Raises:
+        DocumentError: no such file inside the corpus folder.
+    """
+    target = corpus_file(corpus_dir, source_name)
     data = target.read_bytes()
     target.unlink()
     return target, data

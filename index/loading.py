@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from index.corrections import read_corrections
 from index.errors import DocumentError
 from index.parsing import SHORT_LINE_MAX_CHARS
 from index.records import SourceFile
@@ -63,7 +65,16 @@ def read_file(path: Path, name: str | None = None) -> SourceFile:
         text = markdown_text(text)
     if not text.strip():
         raise DocumentError(f"{name}: 文件中没有文字（空文件，或扫描版 PDF 没有文字层）")
-    return SourceFile(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest())
+    corrections = read_corrections(path, name)
+    return SourceFile(name, text, content_hash(text, corrections), corrections)
+
+
+def content_hash(text: str, corrections: tuple[tuple[str, str], ...] = ()) -> str:
+    """The hash a build compares; a file without corrections hashes as its text alone."""
+    digest = hashlib.sha256(text.encode())
+    if corrections:
+        digest.update(json.dumps(corrections, ensure_ascii=False).encode())
+    return digest.hexdigest()
 
 
 def decode_text(data: bytes) -> str:

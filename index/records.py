@@ -71,11 +71,13 @@ class Chunk:
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A corpus file read into text, with its content hash."""
+    """A corpus file read into text, with staff corrections of its metadata and its content hash
+    (of the text and the corrections: a changed correction re-reads the document)."""
 
     name: str
     text: str
     sha256: str
+    corrections: tuple[tuple[str, str], ...] = ()  # (DocMeta field, value): index/corrections.py
 
 
 @dataclass

@@ -76,3 +76,33 @@ def test_upload_while_a_build_runs_waits_then_says_who_is_building(desk):
     assert not (desk.corpus_dir / "助餐.txt").exists()
     assert (desk.corpus_dir / "jilin-2023-jimin-yizi-27-low-fertility-ageing.txt").exists()
     assert desk.upload("助餐.txt", UPLOAD).added == ["助餐"], "once the build is over, the upload goes through"
+
+
+def test_staff_correct_a_place_the_text_does_not_say_and_only_that_document_is_re_indexed(desk):
+    desk.upload("助餐.txt", UPLOAD)
+    assert desk.bot.search("老年助餐点", k=3, place="青禾市") == [], "地区不明: no place filter admits it yet"
+    report = desk.correct("助餐.txt", {"jurisdiction": "青禾市", "issuer": "青禾市民政局", "date": "2024-05-11"})
+    assert report.updated == ["助餐"] and report.added == [] and "jilin-2023-jimin-yizi-27" not in str(report.updated)
+    row = next(row for row in desk.documents() if row.source == "助餐.txt")
+    assert (row.jurisdiction, row.issuer, row.date) == ("青禾市", "青禾市民政局", "2024-05-11")
+    assert row.corrected == ("date", "issuer", "jurisdiction")
+    assert any("321个" in hit.chunk.text for hit in desk.bot.search("老年助餐点", k=3, place="青禾市"))
+
+
+def test_a_bad_correction_changes_nothing(desk):
+    desk.upload("助餐.txt", UPLOAD)
+    version = desk.bot.manifest.version
+    with pytest.raises(DocumentError, match="2024-05-11"):
+        desk.correct("助餐.txt", {"date": "2024年5月11日"})
+    with pytest.raises(DocumentError, match="不认识的字段"):
+        desk.correct("助餐.txt", {"place": "青禾市"})
+    with pytest.raises(DocumentError, match="语料中没有"):
+        desk.correct("../outside.txt", {"date": "2024-05-11"})
+    assert not (desk.corpus_dir / "助餐.txt.meta.json").exists() and desk.bot.manifest.version == version
+
+
+def test_removing_a_document_removes_its_corrections(desk):
+    desk.upload("助餐.txt", UPLOAD)
+    desk.correct("助餐.txt", {"jurisdiction": "青禾市"})
+    desk.remove("助餐.txt")
+    assert not (desk.corpus_dir / "助餐.txt.meta.json").exists()

@@ -221,6 +221,44 @@ def test_staff_sign_in_upload_and_remove(server, page):
     assert "321" in answer
 
 
+def api_ask(url: str, question: str) -> dict:
+    request = urllib.request.Request(
+        f"{url}/api/ask", data=json.dumps({"question": question}).encode(), headers={"content-type": "application/json"}
+    )
+    return json.loads(urllib.request.urlopen(request).read().decode())
+
+
+def test_staff_correct_a_place_the_reply_does_not_say_and_questions_about_it_are_answered(server, page):
+    url, corpus = server
+    name = "无落款的助浴答复.txt"  # the published page ended before the signature: no issuer, place or date
+    (corpus.parent / name).write_text("关于上门助浴服务的答复\n一、工作开展情况\n全市已开展上门助浴服务4321人次。\n")
+    question = "青禾市上门助浴服务开展了多少人次？"
+    assert api_ask(url, question)["refused"], "before the correction no reply speaks for 青禾市"
+    page.goto(f"{url}/staff/")
+    page.wait_for_selector("input[type=password]", timeout=30000)
+    page.fill("input[type=text]", STAFF[0])
+    page.fill("input[type=password]", STAFF[1])
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#yl-docs')?.innerText.includes('吉民议字')", timeout=30000)
+    page.set_input_files("#yl-upload input[type=file]", str(corpus.parent / name))
+    page.wait_for_function("document.querySelector('#yl-upload').innerText.includes('无落款')", timeout=60000)
+    page.get_by_role("button", name="上传并建立索引").click()
+    page.wait_for_function("document.querySelector('#yl-docs').innerText.includes('无落款')", timeout=60000)
+    row = page.locator("#yl-docs tr", has_text="无落款")
+    assert row.locator(".yl-unknown").count() == 3, row.inner_text()  # 发文单位, 地区 and 日期 flagged
+    page.locator("#yl-correct").get_by_text("更正文件信息").click()
+    page.locator("#yl-correct-file input").click()
+    page.get_by_role("option", name=name).click()
+    page.wait_for_function("document.querySelector('#yl-correct-title textarea, #yl-correct-title input').value !== ''")
+    page.locator("#yl-correct-jurisdiction").get_by_role("textbox").fill("青禾市")
+    page.get_by_role("button", name="保存更正并重新索引").click()
+    page.wait_for_function("document.querySelector('#yl-doc-status').innerText.includes('更新 1')", timeout=60000)
+    assert "青禾市（已更正）" in page.locator("#yl-docs tr", has_text="无落款").inner_text()
+    assert (corpus / f"{name}.meta.json").is_file()
+    answer = api_ask(url, question)
+    assert not answer["refused"] and "4321人次" in answer["answer"], answer["answer"]
+
+
 def test_clearing_the_chat_resets_what_feedback_records(server, page):
     url, corpus = server
     page.goto(url)

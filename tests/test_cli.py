@@ -82,6 +82,17 @@ def test_index_build_twice_re_embeds_nothing(settings):
     assert "吉民议字〔2023〕27号" in status.stdout
 
 
+def test_index_build_names_the_documents_whose_place_is_unknown_and_how_to_fix_it(settings):
+    (settings.corpus_dir / "无落款.txt").write_text("关于助餐的答复\n已建成老年助餐点321个。\n", encoding="utf-8")
+    first = run(["-m", "index", "build"], settings, check=True)
+    assert "无落款.txt：地区不明、发文单位不明、日期不明" in first.stderr, first.stderr
+    assert "jilin-2023" not in first.stderr.partition("正文没有写明")[2], "the seed reply says all three"
+    sidecar = '{"jurisdiction": "青禾市", "issuer": "青禾市民政局", "date": "2024-05-11"}'
+    (settings.corpus_dir / "无落款.txt.meta.json").write_text(sidecar, encoding="utf-8")
+    second = run(["-m", "index", "build"], settings, check=True)
+    assert "更新 无落款" in second.stdout and "正文没有写明" not in second.stderr, second.stderr
+
+
 def test_bad_setting_is_a_message_not_a_traceback(settings):
     result = subprocess.run(
         [sys.executable, "app.py"],

@@ -1,4 +1,4 @@
-"""Document management for signed-in staff: list, upload, remove; each change re-indexes incrementally."""
+"""Document management for signed-in staff: list, upload, correct, remove; each change re-indexes incrementally."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.chain import Yinling
 from index.building import build_from_corpus
-from index.corpus import add_document, remove_document
+from index.corpus import add_document, corpus_file, remove_document
+from index.corrections import Corrections, read_corrections, sidecar_of, update_corrections
 from index.errors import DocumentError
 from index.loading import SUFFIXES
 from index.locking import build_lock, lock_covers_all_writers
@@ -29,6 +30,8 @@ class DocumentRow:
     issuer: str
     date: str
     chunks: int
+    jurisdiction: str = ""
+    corrected: tuple[str, ...] = ()  # the fields staff corrected (index/corrections.py)
 
 
 class DocumentDesk:
@@ -57,9 +60,54 @@ class DocumentDesk:
     def documents(self) -> list[DocumentRow]:
         entries = self.bot.manifest.docs.values()
         return [
-            DocumentRow(e.meta.source, e.meta.title, e.meta.number, e.meta.issuer, e.meta.date, e.chunks)
+            DocumentRow(
+                e.meta.source,
+                e.meta.title,
+                e.meta.number,
+                e.meta.issuer,
+                e.meta.date,
+                e.chunks,
+                e.meta.jurisdiction,
+                tuple(field for field, _ in self.corrections_of(e.meta.source)),
+            )
             for e in sorted(entries, key=lambda e: e.meta.source)
         ]
+
+    def corrections_of(self, source: str) -> Corrections:
+        """What staff corrected of a document; none for a file no longer in the corpus or a broken sidecar."""
+        try:
+            return read_corrections(corpus_file(self.corpus_dir, source), source)
+        except DocumentError:
+            return ()
+
+    def correct(self, source: str, fields: dict[str, str], progress: Progress | None = None) -> BuildReport:
+        """Correct a document's metadata (a sidecar beside it) and re-index that document alone.
+
+        Args:
+            source: the document as the index knows it.
+            fields: any of title, doc_number, issuer, jurisdiction, date (ISO), laid over the earlier
+                corrections; an empty value takes that correction back (the parsed value returns).
+
+        Raises:
+            DocumentError: no such document, or a value does not validate; nothing was changed.
+            IndexBusyError: another build or change is running; nothing was changed.
+        """
+        with self._locked(f"文档管理：更正 {source}"):
+            path = corpus_file(self.corpus_dir, source)
+            sidecar = sidecar_of(path)
+            before = sidecar.read_bytes() if sidecar.is_file() else None
+            update_corrections(path, fields)
+            try:
+                report = self._reindex(progress)
+            except BaseException:
+                log.exception("re-indexing after correcting %s failed; restoring its corrections", source)
+                if before is None:
+                    sidecar.unlink(missing_ok=True)
+                else:
+                    sidecar.write_bytes(before)
+                raise
+            self.bot.refresh()
+            return report
 
     def upload(self, name: str, data: bytes, progress: Progress | None = None) -> BuildReport:
         """Add a file to the corpus and index it; on any failure the file is taken out again.
@@ -97,6 +145,7 @@ class DocumentDesk:
                 log.exception("re-indexing after removing %s failed; restoring the file", source)
                 path.write_bytes(data)
                 raise
+            sidecar_of(path).unlink(missing_ok=True)  # its corrections go with it
             self.bot.refresh()
             return report
 

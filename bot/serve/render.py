@@ -1,4 +1,7 @@
-"""Answers and search results as HTML for the web UI, and as a script to read out. Pure functions."""
+"""Answers, search results and the staff page's document table as HTML; answers as a script to read out.
+
+Pure functions.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from html import escape
 
 from bot.datafiles import say
 from bot.records import Answer, Citation, Hit
+from bot.serve.admin import DocumentRow
 from zhtext.dates import format_date_zh
 from zhtext.tokens import keywords
 
@@ -86,7 +90,7 @@ def newest_first(hits: list[Hit]) -> list[Hit]:
         places.setdefault(hit.meta.issuer, []).append(position)
     ordered = list(hits)
     for positions in places.values():
-        by_date = sorted((hits[p] for p in positions), key=lambda hit: (hit.meta.date or "0000"), reverse=True)
+        by_date = sorted((hits[p] for p in positions), key=lambda hit: hit.meta.date or "0000", reverse=True)
         for position, hit in zip(positions, by_date, strict=True):
             ordered[position] = hit
     return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(ordered, start=1)]
@@ -133,3 +137,31 @@ def read_out_script(answer: Answer) -> str:
             )
         )
     return "\n".join(lines)
+
+
+DOCUMENT_COLUMNS = (
+    ("文件", "source", ""),
+    ("标题", "title", ""),
+    ("文号", "number", ""),
+    ("发文单位", "issuer", "发文单位不明"),
+    ("地区", "jurisdiction", "地区不明"),
+    ("日期", "date", "日期不明"),
+)
+
+
+def documents_html(rows: list[DocumentRow]) -> str:
+    """The staff page's table of indexed replies: what each says about itself, what its text does
+    not say flagged (in red, with ⚠ for those who cannot tell red), and what staff corrected marked."""
+    head = "".join(f'<th scope="col">{label}</th>' for label, _, _ in DOCUMENT_COLUMNS) + '<th scope="col">片段数</th>'
+    body = []
+    for row in rows:
+        cells = []
+        for _, field, unknown in DOCUMENT_COLUMNS:
+            value = getattr(row, field)
+            if not value and unknown:
+                cells.append(f'<td><span class="yl-unknown">⚠ {unknown}</span></td>')
+                continue
+            mark = '<span class="yl-corrected">（已更正）</span>' if field in row.corrected else ""
+            cells.append(f"<td>{escape(value)}{mark}</td>")
+        body.append(f"<tr>{''.join(cells)}<td>{row.chunks}</td></tr>")
+    return f'<table class="yl-doc-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'

@@ -21,7 +21,15 @@ from bot.datafiles import say
 from bot.errors import QuestionError
 from bot.serve.admin import DocumentDesk
 from bot.serve.feedback import Feedback, FeedbackLog
-from bot.serve.render import answer_html, hits_html, message_html, newest_first, read_out_script, writing_html
+from bot.serve.render import (
+    answer_html,
+    documents_html,
+    hits_html,
+    message_html,
+    newest_first,
+    read_out_script,
+    writing_html,
+)
 from yinling.errors import YinlingError
 
 log = logging.getLogger(__name__)
@@ -265,9 +273,9 @@ def login_message() -> str:
 
 
 def staff_ui(desk: DocumentDesk) -> gr.Blocks:
-    """Signed-in staff only: the indexed documents, upload and removal."""
+    """Signed-in staff only: the indexed documents, upload, correction and removal."""
     with gr.Blocks(title="银龄问答 · 文档管理", analytics_enabled=False) as ui:
-        gr.Markdown("# 文档管理\n上传或删除答复文件后，索引会自动增量更新；失败时原有索引不受影响。")
+        gr.Markdown("# 文档管理\n上传、更正或删除答复文件后，索引会自动增量更新；失败时原有索引不受影响。")
         gr.Markdown("[返回问答](/)", elem_id="yl-back")
         with gr.Tab("文档管理", id="documents"):
             documents_tab(desk, ui)
@@ -275,9 +283,18 @@ def staff_ui(desk: DocumentDesk) -> gr.Blocks:
     return ui
 
 
+# The correction form's boxes: (label, DocumentRow field, sidecar key, placeholder).
+CORRECTION_BOXES = (
+    ("地区（完整地名）", "jurisdiction", "jurisdiction", "如 马鞍山市花山区"),
+    ("发文单位", "issuer", "issuer", "如 花山区民政局"),
+    ("日期", "date", "date", "如 2024-05-11"),
+    ("文号", "number", "doc_number", "如 花民函〔2024〕3号"),
+    ("标题", "title", "title", ""),
+)
+
+
 def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
-    headers = ["文件", "标题", "文号", "发文单位", "日期", "片段数"]
-    table = gr.Dataframe(headers=headers, interactive=False, wrap=True, elem_id="yl-docs")
+    table = gr.HTML(elem_id="yl-docs")
     with gr.Row():
         upload = gr.File(
             label=f"上传答复文件（{'/'.join(desk.file_types)}，{desk.max_upload_bytes // 2**20} MB 以内）",
@@ -289,12 +306,31 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
     with gr.Row():
         chosen = gr.Dropdown(label="要删除的文件", choices=[])
         remove = gr.Button("删除", variant="stop")
+    with gr.Accordion("更正文件信息（正文没写明的地区、发文单位、日期）", open=False, elem_id="yl-correct"):
+        gr.Markdown("改好后保存，只重新索引这一份文件。清空一项即恢复为从正文读出的内容。")
+        corrected = gr.Dropdown(label="要更正的文件", choices=[], elem_id="yl-correct-file")
+        boxes = [
+            gr.Textbox(label=label, placeholder=hint, elem_id=f"yl-correct-{key}")
+            for label, _, key, hint in CORRECTION_BOXES
+        ]
+        save = gr.Button("保存更正并重新索引", variant="primary", elem_id="yl-correct-save")
     status = gr.Markdown(elem_id="yl-doc-status")
 
     def current():
         documents = desk.documents()
-        rows = [[d.source, d.title, d.number, d.issuer, d.date, d.chunks] for d in documents]
-        return rows, gr.Dropdown(choices=[d.source for d in documents], value=None)
+        sources = [d.source for d in documents]
+        return (
+            documents_html(documents),
+            gr.Dropdown(choices=sources, value=None),
+            gr.Dropdown(choices=sources, value=None),
+        )
+
+    def row_of(source: str | None):
+        return next((d for d in desk.documents() if d.source == source), None)
+
+    def on_choose(source: str | None):
+        row = row_of(source)
+        return [getattr(row, field) if row else "" for _, field, _, _ in CORRECTION_BOXES]
 
     def on_upload(path: str | None, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress this way)
         if not path:
@@ -311,6 +347,19 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
             return "请先选择要删除的文件", *current()
         return change(lambda report_progress: desk.remove(source, report_progress), progress)
 
+    def on_save(source: str | None, *values: str, progress=gr.Progress()):  # noqa: B008 (Gradio injects progress)
+        row = row_of(source)
+        if row is None:
+            return "请先选择要更正的文件", *current()
+        edits = {
+            key: (value or "").strip()
+            for (_, field, key, _), value in zip(CORRECTION_BOXES, values, strict=True)
+            if (value or "").strip() != getattr(row, field)
+        }
+        if not edits:
+            return "没有改动", *current()
+        return change(lambda report_progress: desk.correct(source, edits, report_progress), progress)
+
     def change(action, progress):
         def report_progress(stage: str, done: int, total: int) -> None:
             progress(done / max(total, 1), desc=f"正在嵌入 {done}/{total} 个片段")
@@ -319,10 +368,16 @@ def documents_tab(desk: DocumentDesk, ui: gr.Blocks) -> None:
             report = action(report_progress)
         except YinlingError as error:
             return f"❌ {error}", *current()
-        summary = f"✅ 完成：新增 {len(report.added)}，删除 {len(report.removed)}，嵌入 {report.embedded_chunks} 个片段"
+        summary = (
+            f"✅ 完成：新增 {len(report.added)}，更新 {len(report.updated)}，删除 {len(report.removed)}，"
+            f"嵌入 {report.embedded_chunks} 个片段"
+        )
         return summary, *current()
 
     # Private: Gradio's login page lists every named endpoint to anyone, signed in or not.
-    add.click(on_upload, [upload], [status, table, chosen], api_visibility="private")
-    remove.click(on_remove, [chosen], [status, table, chosen], api_visibility="private")
-    ui.load(current, None, [table, chosen], api_visibility="private")
+    outputs = [status, table, chosen, corrected]
+    add.click(on_upload, [upload], outputs, api_visibility="private")
+    remove.click(on_remove, [chosen], outputs, api_visibility="private")
+    corrected.change(on_choose, [corrected], boxes, api_visibility="private")
+    save.click(on_save, [corrected, *boxes], outputs, api_visibility="private")
+    ui.load(current, None, [table, chosen, corrected], api_visibility="private")
