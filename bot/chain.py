@@ -82,7 +82,9 @@ def build_retrieval(retriever: HybridRetriever, params: BotParams, places: Gazet
         scope = question_scope(query, places) if places and not (filters.doc_id or filters.jurisdictions) else None
         if scope:
             # The filter keeps the place's replies; its name in the search would only find their headers.
-            search_text = query.search_text.replace(scope.said[0], " ") if scope.jurisdictions else query.search_text
+            search_text = query.search_text
+            for words in scope.said if scope.jurisdictions else ():
+                search_text = search_text.replace(words, " ")
             query = dataclasses.replace(query, scope=scope, search_text=search_text)
             filters = dataclasses.replace(filters, jurisdictions=scope.jurisdictions)
         return {"query": query, "filters": filters}

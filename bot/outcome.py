@@ -7,6 +7,7 @@ the verdict's evidence or, when it is not covered, writes the refusal `refuse` m
 A refusal's `reason` (in `Answer.reason`, for logs and evals) is one of:
 
 - `no reply for <place>`: the question names a place no indexed reply speaks for;
+- `which place: <a>/<b>`: the place's name is several indexed places' (临水区 of two cities): it asks which;
 - `no hits`: retrieval found nothing;
 - `no content words`: the question says nothing to look for (and leans on no earlier one);
 - `unknown place: <place>`: a place the corpus never names (北京 in a 吉林省 corpus);
@@ -101,14 +102,20 @@ def decide(reading: Reading, params: DecisionParams) -> Verdict:
 
 
 def unanswerable_place(query: Query) -> str:
-    """The reason to refuse before reading anything: the question names a place no reply speaks for."""
-    return f"no reply for {query.scope.place}" if query.scope and not query.scope.jurisdictions else ""
+    """The reason to refuse before reading anything: the question names a place no reply speaks for,
+    or a name several indexed places bear."""
+    scope = query.scope
+    if not scope or scope.jurisdictions:
+        return ""
+    return f"which place: {'/'.join(scope.choices)}" if scope.choices else f"no reply for {scope.place}"
 
 
 def refuse(query: Query, hits: list[Hit], reason: str, referral: str) -> Answer:
     """A refusal with where to ask instead: the topic's hotline, else the named place's 12345 —
     saying that the place's own replies do not cover the question when it has replies."""
-    if query.scope and not referral:
+    if query.scope and query.scope.choices:
+        text = say("refusal_which_place", place=query.scope.place, choices="、".join(query.scope.choices))
+    elif query.scope and not referral:
         own_replies = query.scope.jurisdictions and not query.scope.broader
         text = say("refusal_place_topic" if own_replies else "refusal_place", place=query.scope.place)
     else:

@@ -13,6 +13,7 @@ count only where jieba also reads the word as a place name (`ns`): 安康 in 幸
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -92,25 +93,46 @@ class Gazetteer:
             return ()
         return tuple(reversed(next(iter(candidates))))
 
-    def scope(self, said: str, place: str, figures: bool) -> Scope:
+    def scope(self, said: str | tuple[str, ...], place: str, figures: bool, within: str = "") -> Scope:
         """Which indexed replies may answer a question naming `place` (in the words `said`).
 
-        Its own replies (a jurisdiction ending in it: 松岭县 → 松岭县, 青禾市松岭县); else, unless the
+        Its own replies (a jurisdiction ending in it: 松岭县 → 松岭县, 青禾市松岭县), only those inside
+        `within` when the question named the enclosing place too (马鞍山花山区); else, unless the
         question asks for a figure, those of the nearest enclosing place that has any (长春市 →
         吉林省): a province's policy holds in its cities, but its counts and amounts are not
         theirs. Replies of places inside it never answer for it: a county's figures are not its city's.
+        A name that several indexed places bear (临水区 of two cities) leaves the choice to the asker.
         """
-        own = self.replies_of(place)
+        said = (said,) if isinstance(said, str) else said
+        own = self.replies_of(place, within)
+        if own and not compatible_paths(own):
+            return Scope(place, said, choices=own)
         if own:
-            return Scope(place, (said,), own)
+            return Scope(place, said, own)
         if not figures:
             for enclosing in self.enclosing(place):
                 if broader := self.replies_of(enclosing):
-                    return Scope(place, (said,), broader, broader=enclosing)
-        return Scope(place, (said,))
+                    return Scope(place, said, broader, broader=enclosing)
+        return Scope(place, said)
 
-    def replies_of(self, name: str) -> tuple[str, ...]:
-        return tuple(j for j in self.indexed if split_jurisdiction(j)[-1] == name)
+    def replies_of(self, name: str, within: str = "") -> tuple[str, ...]:
+        """The indexed jurisdictions of `name` at any depth of their path, inside `within` when given."""
+        return tuple(
+            j
+            for j in self.indexed
+            if (levels := split_jurisdiction(j))[-1] == name and (not within or within in levels[:-1])
+        )
+
+    def inside(self, name: str, enclosing: str) -> bool:
+        """Whether a place of this name lies in `enclosing` (花山区 in 马鞍山市)."""
+        return any(enclosing in place.parents for place in self.by_name.get(self.full_name(name), []))
+
+
+def compatible_paths(jurisdictions: tuple[str, ...]) -> bool:
+    """Whether the jurisdictions can all be one place: each path ends the longer ones (松岭县, 青禾市松岭县),
+    not two different cities' districts of one name (岚山市临水区, 沅江市临水区)."""
+    paths = sorted((split_jurisdiction(j) for j in jurisdictions), key=len)
+    return all(longer[len(longer) - len(shorter) :] == shorter for shorter, longer in itertools.combinations(paths, 2))
 
 
 def question_scope(query: Query, gazetteer: Gazetteer) -> Scope | None:
@@ -119,10 +141,19 @@ def question_scope(query: Query, gazetteer: Gazetteer) -> Scope | None:
     context = context_questions(query.question, list(query.history))
     for text in (query.question, *reversed(context)):
         if found := gazetteer.find(text, dict(tag(text))):
-            said, place = found[0]
+            said, place, within = named_place(found, gazetteer)
             kind = asked_type(" ".join([*context, query.question]))
-            return gazetteer.scope(said, place, figures=kind.partition(":")[0] in FIGURES)
+            return gazetteer.scope(said, place, figures=kind.partition(":")[0] in FIGURES, within=within)
     return None
+
+
+def named_place(found: list[tuple[str, str]], gazetteer: Gazetteer) -> tuple[tuple[str, ...], str, str]:
+    """The place a question asks about: the first it names, or the place inside it named right after
+    (马鞍山花山区, 马鞍山市花山区 ask about 花山区 of 马鞍山市); as (the words, the place, its enclosing place)."""
+    (said, place), rest = found[0], found[1:]
+    if rest and gazetteer.inside(rest[0][1], place):
+        return (said, rest[0][0]), rest[0][1], place
+    return (said,), place, ""
 
 
 def short_forms_of(name: str, level: str) -> dict[str, str]:

@@ -90,14 +90,16 @@ class Scope:
     """The place a question names and the indexed replies that may answer it.
 
     `jurisdictions` empty: no reply speaks for the place, so the question is refused with that
-    place's hotline. `broader` set: the place has no reply of its own and its province's (or
-    city's) replies answer, which the answer's lead says.
+    place's hotline, or, with `choices`, the name is several places' and the answer asks which.
+    `broader` set: the place has no reply of its own and its province's (or city's) replies
+    answer, which the answer's lead says.
     """
 
     place: str  # official full name: 长春市, 青禾市松岭县's 松岭县
-    said: tuple[str, ...]  # the words of the question that name it (长春, 长春市)
+    said: tuple[str, ...]  # the words of the question that name it (长春, 长春市; 马鞍山, 花山区)
     jurisdictions: tuple[str, ...] = ()
     broader: str = ""
+    choices: tuple[str, ...] = ()  # several indexed places of this name (岚山市临水区, 沅江市临水区): ask which
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Places: recognised from the division package and the corpus, and which replies answer for them."""
 
-from bot.answer import refuse
+from bot.outcome import refuse
 from bot.places import divisions
 from bot.records import Query, Scope
 from zhtext.tokens import tag
@@ -46,3 +46,41 @@ def test_a_place_without_replies_is_refused_with_its_own_hotline():
     query = Query("云泽市的高龄津贴标准是多少？", scope=Scope("云泽市", ("云泽市",)))
     answer = refuse(query, [], "no reply", "")
     assert answer.refused and "云泽市的12345" in answer.text, answer.text
+
+
+TWO_LINSHUI = ("岚山市", "岚山市临水区", "沅江市临水区", "汀溪县")
+
+
+def test_a_place_matches_its_reply_at_any_level_of_the_reply_s_path():
+    gazetteer = divisions().with_jurisdictions(("岚山市临水区", "汀溪县"))
+    for question in ("临水区有多少助餐点？", "岚山临水区有多少助餐点？", "岚山市临水区有多少助餐点？"):
+        said, place, within = named(gazetteer, question)
+        assert gazetteer.scope(said, place, figures=True, within=within).jurisdictions == ("岚山市临水区",), question
+
+
+def test_a_district_two_cities_have_asks_which_one_unless_the_city_is_named():
+    gazetteer = divisions().with_jurisdictions(TWO_LINSHUI)
+    bare = gazetteer.scope(*named(gazetteer, "临水区的高龄津贴是多少？")[:2], figures=True)
+    assert bare.jurisdictions == () and bare.choices == ("岚山市临水区", "沅江市临水区")
+    said, place, within = named(gazetteer, "沅江市临水区的高龄津贴是多少？")
+    assert gazetteer.scope(said, place, figures=True, within=within).jurisdictions == ("沅江市临水区",)
+    query = Query("临水区的高龄津贴是多少？", scope=bare)
+    answer = refuse(query, [], "which place", "")
+    assert "岚山市临水区、沅江市临水区" in answer.text and "哪一个" in answer.text, answer.text
+
+
+def test_one_place_under_two_spellings_of_its_path_is_not_ambiguous():
+    assert set(places().scope("松岭县", "松岭县", figures=True).jurisdictions) == {"松岭县", "青禾市松岭县"}
+    assert places().scope("松岭县", "松岭县", figures=True).choices == ()
+
+
+def test_a_city_named_alone_is_still_the_city():
+    gazetteer = divisions().with_jurisdictions(TWO_LINSHUI)
+    said, place, within = named(gazetteer, "岚山市有多少养老机构？")
+    assert (place, within) == ("岚山市", "") and gazetteer.scope(said, place, True).jurisdictions == ("岚山市",)
+
+
+def named(gazetteer, question):
+    from bot.places import named_place
+
+    return named_place(gazetteer.find(question, dict(tag(question))), gazetteer)
