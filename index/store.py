@@ -417,6 +417,7 @@ def chunk_metadata(chunk: Chunk, meta: DocMeta) -> dict[str, Any]:
         "subject": meta.subject,
         "jurisdiction": meta.jurisdiction,  # where the reply applies, for filtering by place
         "contact": meta.contact,
+        "origins": meta.origins,
     }
 
 
@@ -444,6 +445,7 @@ def doc_meta_from_record(metadata: dict[str, Any]) -> DocMeta:
         subject=metadata.get("subject", ""),
         jurisdiction=metadata.get("jurisdiction", ""),
         contact=metadata.get("contact", ""),
+        origins=metadata.get("origins", ""),
     )
 
 

