@@ -59,7 +59,8 @@ DEFAULT_SETS = (
     "forms_holdout.jsonl",
 )
 # Sets other than the tuning sets are reported without their misses. holdout4, multidoc_holdout
-# and forms_holdout (replies in the forms real departments publish) are the held-out sets: written blind, never tuned on, run once before and
+# and forms_holdout (replies in the forms real departments publish) are the held-out sets:
+# written blind, never tuned on, run once before and
 # once after a round (evals/HELDOUT.md); holdout, holdout2 and holdout3 became development sets
 # when the next one was written. No set but the tuning sets is gated (thresholds.json).
 TUNING_SETS = ("gold.jsonl", "multidoc.jsonl")
@@ -77,7 +78,7 @@ class SetResult:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description="在问题集上评测银龄问答")
-    parser.add_argument("--set", type=Path, action="append", help="问题集（JSONL），可重复；默认金标集、开发集与留出集（DEFAULT_SETS）")
+    parser.add_argument("--set", type=Path, action="append", help="问题集（JSONL），可重复；默认：金标、开发与留出集")
     parser.add_argument("--out", type=Path, help="逐题结果写入此 JSONL 文件")
     parser.add_argument("--json", action="store_true", help="以 JSON 输出指标")
     parser.add_argument("--check", action="store_true", help="指标低于 thresholds.json 时以 1 退出")
